@@ -1,0 +1,48 @@
+# Two commands on a machine with only python3, make and git: `make test` and `make demo`.
+# The Makefile bootstraps its own tools into the project: a venv holding a pinned uv, then
+# `uv sync --locked` installs exactly what uv.lock pins into .venv.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced
+
+# uv must use the machine's python3, never download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: install lint typecheck unit test demo bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SYNCED): $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet
+	touch $@
+
+install: $(SYNCED)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(VENV)/bin/pytest
+
+test: lint typecheck unit
+
+demo: install
+	$(VENV)/bin/python -m scripts.demo
+
+bench: install
+	$(VENV)/bin/python -m scripts.bench
+
+clean:
+	rm -rf $(TOOLS) $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,245 @@
+"""The base stream every Cometly endpoint uses: auth, headers, pacing, error mapping, retries."""
+
+from __future__ import annotations
+
+import logging
+import random
+import typing as t
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlparse
+from weakref import WeakKeyDictionary
+
+import backoff
+import requests
+from singer_sdk.authenticators import BearerTokenAuthenticator
+from singer_sdk.streams import RESTStream
+
+from tap_cometly.errors import CometlyAPIError, RateLimitedError, TransientAPIError
+from tap_cometly.pacing import PacedSession, Pacers
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Generator
+
+    from backoff.types import Details
+
+    from tap_cometly.settings import Settings
+    from tap_cometly.tap import TapCometly
+
+_MAX_RETRY_WAIT_SECONDS = 60.0
+_BODY_EXCERPT_CHARS = 300
+_RETRIABLE_EXCEPTIONS = (
+    ConnectionResetError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    TransientAPIError,
+    RateLimitedError,
+)
+
+
+def package_version() -> str:
+    try:
+        return version("tap-cometly")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+class ApiConnection:
+    """What every stream of one run shares: the settings, the pacers and the paced session."""
+
+    def __init__(self, settings: Settings, logger: logging.Logger) -> None:
+        self.settings = settings
+        self.pacers = Pacers(settings.rate_limits, settings.rate_limit_window_seconds, logger)
+        self.session = PacedSession(self.pacers)
+
+
+def describe_request(response: requests.Response) -> str:
+    """'GET /public-api/v1/events': method and path only (query strings may be long or private)."""
+    method = response.request.method if response.request is not None else "?"
+    return f"{method} {urlparse(response.url).path}"
+
+
+def _body_excerpt(response: requests.Response) -> str:
+    text = " ".join(response.text.split())
+    return text[:_BODY_EXCERPT_CHARS] + ("..." if len(text) > _BODY_EXCERPT_CHARS else "")
+
+
+def api_error_detail(response: requests.Response) -> str:
+    """The API's own explanation: `message` plus any per-parameter `errors`."""
+    try:
+        body = response.json()
+    except ValueError:
+        return f"{response.status_code} {response.reason}, body: {_body_excerpt(response)!r}"
+    if not isinstance(body, dict):
+        return f"{response.status_code} {response.reason}"
+    detail = str(body.get("message") or response.reason)
+    errors = body.get("errors")
+    if isinstance(errors, dict) and errors:
+        detail += (
+            " ("
+            + "; ".join(
+                f"{key}: {' '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                for key, msgs in errors.items()
+            )
+            + ")"
+        )
+    return f"{response.status_code} {detail}"
+
+
+_decoded_bodies: WeakKeyDictionary[requests.Response, t.Any] = WeakKeyDictionary()
+
+
+def read_json(response: requests.Response) -> t.Any:
+    """The decoded JSON body (decoded once per response), or a clear error if it is not JSON."""
+    if response in _decoded_bodies:
+        return _decoded_bodies[response]
+    try:
+        body = response.json()
+    except ValueError:
+        msg = (
+            f"{describe_request(response)} answered {response.status_code} with a body that is "
+            f"not JSON: {_body_excerpt(response)!r}. Check api_url points at Cometly's public API."
+        )
+        raise CometlyAPIError(msg) from None
+    _decoded_bodies[response] = body
+    return body
+
+
+class CometlyStream(RESTStream[t.Any]):
+    """Base stream: one place for everything HTTP, so every endpoint behaves the same way."""
+
+    _tap: TapCometly
+    allow_redirects = False  # a redirect could carry the Authorization header to another host
+
+    @property
+    def connection(self) -> ApiConnection:
+        return self._tap.connection
+
+    @property
+    def settings(self) -> Settings:
+        return self.connection.settings
+
+    @property
+    def url_base(self) -> str:
+        return self.settings.api_url
+
+    @cached_property
+    def authenticator(self) -> BearerTokenAuthenticator:
+        return BearerTokenAuthenticator(token=self.settings.api_key)
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        return {"Accept": "application/json", "User-Agent": self.user_agent}
+
+    @cached_property
+    def user_agent(self) -> str:
+        return self.settings.user_agent or f"tap-cometly/{package_version()}"
+
+    @property
+    def requests_session(self) -> requests.Session:
+        return self.connection.session
+
+    @property
+    def timeout(self) -> int:
+        # The SDK annotates int; requests accepts a float and short test timeouts need one.
+        return t.cast("int", self.settings.request_timeout_seconds)
+
+    def validate_response(self, response: requests.Response) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        what = describe_request(response)
+        detail = api_error_detail(response)
+        if status == 429:
+            raise RateLimitedError(f"{what}: {detail}", response)
+        if status >= 500 or status == 408:
+            raise TransientAPIError(f"{what}: {detail}", response)
+        raise CometlyAPIError(self._fatal_message(status, what, detail))
+
+    def _fatal_message(self, status: int, what: str, detail: str) -> str:
+        if status == 401:
+            return (
+                f"Cometly rejected the API key ({what}: {detail}). Check the api_key setting: "
+                "it must be an active API key of this Space, pasted without extra characters."
+            )
+        if status == 403:
+            return (
+                f"Cometly refused access ({what}: {detail}). The API key lacks permission for "
+                "this endpoint or the Space's subscription is inactive: use a key with read "
+                "access, or renew the subscription."
+            )
+        if status == 404:
+            return f"Cometly found nothing at {what} ({detail}). Check the api_url setting."
+        if status == 422:
+            return (
+                f"Cometly rejected the request parameters ({what}: {detail}). Check the settings "
+                "named above; if they look right, this is a tap bug: please report it."
+            )
+        if 300 <= status < 400:
+            return (
+                f"Cometly answered {what} with a redirect ({detail}); the tap does not follow "
+                "redirects so the API key never leaves api_url's host. Check the api_url setting."
+            )
+        return f"Cometly answered {what} with an unexpected error ({detail})."
+
+    # Retries: 5xx, timeouts and broken connections back off exponentially with jitter for at
+    # most max_retry_minutes; a 429 is retried at once because the pacer already sleeps for its
+    # Retry-After before the next call of that family.
+
+    def request_decorator(self, func: Callable) -> Callable:
+        return backoff.on_exception(
+            self.backoff_wait_generator,
+            _RETRIABLE_EXCEPTIONS,
+            max_tries=None,
+            max_time=self.settings.max_retry_seconds,
+            jitter=None,
+            on_backoff=self.backoff_handler,
+            on_giveup=self._give_up,
+            logger=None,
+        )(func)
+
+    def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
+        delay = self.settings.retry_initial_wait_seconds
+        error = yield 0.0
+        while True:
+            if isinstance(error, RateLimitedError):
+                error = yield 0.0
+                continue
+            error = yield random.uniform(delay / 2, delay)
+            delay = min(delay * 2, _MAX_RETRY_WAIT_SECONDS)
+
+    def backoff_handler(self, details: Details) -> None:
+        error = details.get("exception")
+        if isinstance(error, RateLimitedError):
+            self.logger.info("Rate limit: %s; retrying once the pacer allows.", error)
+            return
+        self.logger.info(
+            "Retrying in %.1f s (try %d, %.0f s so far) after a transient error: %s",
+            details.get("wait", 0.0),
+            details["tries"],
+            details["elapsed"],
+            describe_error(error),
+        )
+
+    def _give_up(self, details: Details) -> None:
+        error = details.get("exception")
+        msg = (
+            f"Stream '{self.name}': the API kept failing for {details['elapsed']:.0f} s "
+            f"({details['tries']} tries); last error: {describe_error(error)}. The run stops "
+            "here and the next run resumes from the last bookmark; raise max_retry_minutes to "
+            "keep retrying longer."
+        )
+        raise CometlyAPIError(msg) from error
+
+
+def describe_error(error: BaseException | None) -> str:
+    """A one-line description of a failed request, without query strings."""
+    if error is None:
+        return "unknown error"
+    if isinstance(error, requests.exceptions.RequestException) and error.request is not None:
+        request = error.request
+        path = urlparse(request.url or "").path
+        return f"{request.method} {path}: {type(error).__name__}"
+    return str(error) or type(error).__name__

@@ -1,0 +1,191 @@
+"""Client-side pacing: per-endpoint-family budgets so a healthy run never meets a 429.
+
+Cometly counts calls per Space, per endpoint family and per minute. Each family gets a
+sliding-window log: a call may start only while fewer than `limit` calls finished within the last
+window. Timestamps are taken when a response arrives (after the server counted the call), so
+network jitter cannot squeeze one call too many into the server's window. The pacer is the only
+place that sleeps for rate limits, including the Retry-After of a 429.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import typing as t
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+import requests
+
+# Ordered: the first pattern that matches a (method, path) names the family.
+_FAMILY_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("GET", re.compile(r"/events$"), "events_list"),
+    ("POST", re.compile(r"/(events|contacts|companies)/exports$"), "export_create"),
+    ("GET", re.compile(r"/(events|contacts|companies)/exports/[^/]+$"), "export_status"),
+    ("GET", re.compile(r"/contacts$"), "contacts_list"),
+    ("GET", re.compile(r"/companies$"), "companies_list"),
+    ("GET", re.compile(r"/(events|contacts|companies)/[^/]+$"), "single_record"),
+)
+
+
+def endpoint_family(method: str, path: str) -> str | None:
+    """Name the rate-limit family of a request, or None for a path Cometly does not limit."""
+    for route_method, pattern, family in _FAMILY_ROUTES:
+        if method.upper() == route_method and pattern.search(path.rstrip("/")):
+            return family
+    return None
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def retry_after_seconds(headers: Mapping[str, str], default: float) -> float:
+    """Seconds a 429 asks us to wait; `default` when the header is missing or unreadable."""
+    value = headers.get("Retry-After")
+    try:
+        return max(float(value), 0.0) if value is not None else default
+    except ValueError:
+        return default
+
+
+class Pacer:
+    """Sliding-window limiter for one endpoint family (thread-safe)."""
+
+    def __init__(
+        self,
+        family: str,
+        limit: int,
+        window_seconds: float,
+        logger: logging.Logger,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.family = family
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self._logger = logger
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._finished: deque[float] = deque()
+        self._in_flight = 0
+        self._blocked_until = 0.0
+        self.waited_seconds = 0.0
+
+    def _forget_old(self, now: float) -> None:
+        while self._finished and self._finished[0] <= now - self.window_seconds:
+            self._finished.popleft()
+
+    def _wait_needed(self, now: float) -> tuple[float, str]:
+        self._forget_old(now)
+        if self._blocked_until > now:
+            return self._blocked_until - now, "the API answered 429 and asked to wait (Retry-After)"
+        if len(self._finished) + self._in_flight < self.limit:
+            return 0.0, ""
+        if not self._finished:
+            # Every slot is held by a call still in flight; its answer will free one.
+            return self.window_seconds / self.limit, f"{self.limit} calls already in flight"
+        return (
+            self._finished[0] + self.window_seconds - now,
+            f"{self.limit} calls per {self.window_seconds:g} s budget used",
+        )
+
+    def acquire(self) -> None:
+        """Block until a call may start, then hold a slot for it."""
+        while True:
+            with self._lock:
+                wait, reason = self._wait_needed(self._clock())
+                if wait <= 0:
+                    self._in_flight += 1
+                    return
+            self._logger.info(
+                "Rate limit: waiting %.1f s before the next %s request: %s.",
+                wait,
+                self.family,
+                reason,
+            )
+            self.waited_seconds += wait
+            self._sleep(wait)
+
+    def release(self, response: requests.Response | None) -> None:
+        """Free the slot of a finished call and learn from the API's rate-limit headers."""
+        with self._lock:
+            now = self._clock()
+            self._in_flight -= 1
+            self._finished.append(now)
+            if response is None:
+                return
+            headers = response.headers
+            server_limit = _header_int(headers, "X-RateLimit-Limit")
+            if server_limit is not None and 0 < server_limit < self.limit:
+                self._logger.info(
+                    "Rate limit: the API allows %d %s calls per window; pacing to that.",
+                    server_limit,
+                    self.family,
+                )
+                self.limit = server_limit
+            remaining = _header_int(headers, "X-RateLimit-Remaining")
+            if remaining is not None:
+                # Other clients of the same Space spend the same budget: count their calls too.
+                self._forget_old(now)
+                server_used = self.limit - remaining
+                for _ in range(server_used - len(self._finished) - self._in_flight):
+                    self._finished.append(now)
+            if response.status_code == 429:
+                wait = retry_after_seconds(headers, default=self.window_seconds)
+                self._blocked_until = max(self._blocked_until, now + wait)
+
+    @contextmanager
+    def slot(self) -> Iterator[list[requests.Response]]:
+        """Hold a slot around one call; append the response to the yielded list to report it."""
+        self.acquire()
+        responses: list[requests.Response] = []
+        try:
+            yield responses
+        finally:
+            self.release(responses[-1] if responses else None)
+
+
+class Pacers:
+    """One pacer per endpoint family, shared by every stream of a run."""
+
+    def __init__(
+        self, limits: Mapping[str, int], window_seconds: float, logger: logging.Logger
+    ) -> None:
+        self._pacers = {
+            family: Pacer(family, limit, window_seconds, logger) for family, limit in limits.items()
+        }
+
+    def for_request(self, method: str, url_path: str) -> Pacer | None:
+        family = endpoint_family(method, url_path)
+        return self._pacers.get(family) if family else None
+
+    def __getitem__(self, family: str) -> Pacer:
+        return self._pacers[family]
+
+
+class PacedSession(requests.Session):
+    """A requests session that waits for its endpoint family's budget before each call."""
+
+    def __init__(self, pacers: Pacers) -> None:
+        super().__init__()
+        self.pacers = pacers
+
+    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
+        pacer = self.pacers.for_request(request.method or "GET", urlparse(request.url or "").path)
+        if pacer is None:
+            return super().send(request, **kwargs)
+        with pacer.slot() as responses:
+            response = super().send(request, **kwargs)
+            responses.append(response)
+        return response

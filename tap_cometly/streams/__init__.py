@@ -1,0 +1,5 @@
+"""The tap's streams, one module each."""
+
+from tap_cometly.streams.events import EventsStream
+
+__all__ = ["EventsStream"]
