@@ -22,6 +22,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
     from backoff.types import Details
+    from singer_sdk.helpers.types import Context
 
     from tap_cometly.settings import Settings
     from tap_cometly.tap import TapCometly
@@ -184,6 +185,22 @@ class CometlyStream(RESTStream[t.Any]):
             )
         return f"Cometly answered {what} with an unexpected error ({detail})."
 
+    def call_api(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: dict[str, t.Any] | None = None,
+        context: Context | None = None,
+    ) -> requests.Response:
+        """One paced, authenticated, retried API call outside the paginated record flow
+        (export creation and status checks): the same rules as every page of a stream."""
+        prepared = self.build_prepared_request(
+            method=method, url=f"{self.url_base}{path}", headers=self.http_headers, json=json_body
+        )
+        send = self.request_decorator(self._request)
+        return t.cast("requests.Response", send(prepared, context))
+
     # Retries: 5xx, timeouts and broken connections back off exponentially with jitter for at
     # most max_retry_minutes; a 429 is retried at once because the pacer already sleeps for its
     # Retry-After before the next call of that family.
@@ -225,8 +242,11 @@ class CometlyStream(RESTStream[t.Any]):
 
     def _give_up(self, details: Details) -> None:
         error = details.get("exception")
+        args = details.get("args", ())
+        context = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+        window = f", window {context['window']}" if "window" in context else ""
         msg = (
-            f"Stream '{self.name}': the API kept failing for {details['elapsed']:.0f} s "
+            f"Stream '{self.name}'{window}: the API kept failing for {details['elapsed']:.0f} s "
             f"({details['tries']} tries); last error: {describe_error(error)}. The run stops "
             "here and the next run resumes from the last bookmark; raise max_retry_minutes to "
             "keep retrying longer."

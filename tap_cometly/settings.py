@@ -12,6 +12,7 @@ import math
 import typing as t
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +41,36 @@ STANDARD_EVENT_NAMES = (
     "webinar_registration",
 )
 CUSTOM_EVENT_NAMES = tuple(f"custom_event_{n}" for n in range(1, 51))
+SOURCES = (
+    # Paid ads
+    "facebook_ads", "google_ads", "linkedin_ads", "tiktok_ads", "youtube_ads", "instagram_ads",
+    "bing_ads", "yahoo_ads", "pinterest_ads", "reddit_ads", "snapchat_ads", "telegram_ads",
+    "twitch_ads", "x_ads", "quora_ads", "duckduckgo_ads",
+    # Organic
+    "facebook_organic", "google_organic", "linkedin_organic", "tiktok_organic",
+    "youtube_organic", "instagram_organic", "bing_organic", "yahoo_organic", "pinterest_organic",
+    "reddit_organic", "snapchat_organic", "telegram_organic", "twitch_organic", "x_organic",
+    "quora_organic", "duckduckgo_organic", "messenger_organic", "brave_organic",
+    "threads_organic",
+    # AI platforms
+    "ai_chat_gpt", "ai_perplexity", "ai_copilot", "ai_claude", "ai_grok", "ai_gemini",
+    "ai_deepseek",
+    # Other
+    "email", "sms", "referral", "direct", "shop_app", "substack", "capterra", "trustpilot", "g2",
+    "yelp",
+)  # fmt: skip
+ATTRIBUTION_MODELS = (
+    "first_touch",
+    "last_touch",
+    "linear",
+    "first_platform_touch",
+    "last_platform_touch",
+    "linear_paid",
+    "u_shaped",
+    "last_non_direct_touch",
+)
+ATTRIBUTION_WINDOWS = (0, 1, 7, 14, 30, 60, 90)
+MAX_ATTRIBUTION_SETUPS = 10
 QUERY_MODES = ("profile", "company")
 MAX_EVENT_NAMES = 10
 MAX_EVENTS_PER_PAGE = 4000
@@ -169,6 +200,70 @@ SETTINGS_SCHEMA = th.PropertiesList(
         description="profile (contact-level events, the API default) or company (company-level).",
     ),
     th.Property(
+        "attribution_setups",
+        th.ArrayType(
+            th.ObjectType(
+                th.Property("sources", th.CustomType({"type": ["array", "string"]})),
+                th.Property("attribution_model", th.StringType),
+                th.Property("attribution_window", th.IntegerType),
+            )
+        ),
+        description=(
+            "Attribution views to sync into event_attributions, e.g. "
+            '[{"sources": "all", "attribution_model": "linear", "attribution_window": 30}]. '
+            'sources: a list of Cometly sources or "all" (read 15 per request); '
+            "attribution_model: first_touch, last_touch, linear, first_platform_touch, "
+            "last_platform_touch, linear_paid, u_shaped or last_non_direct_touch; "
+            "attribution_window: 0 (lifetime), 1, 7, 14, 30, 60 or 90 days. "
+            "Without any, the event_attributions stream is off."
+        ),
+    ),
+    th.Property(
+        "contacts_window_days",
+        th.IntegerType,
+        default=30,
+        description=(
+            "Length in days of the contact-creation windows exported one at a time (cut at "
+            "midnight in the Space's timezone). A bookmark is saved after each window."
+        ),
+    ),
+    th.Property(
+        "include_comet_tokens",
+        th.BooleanType,
+        default=False,
+        description="Add comet_tokens (the contact's last 5 tracking tokens, newest first).",
+    ),
+    th.Property(
+        "include_all_emails",
+        th.BooleanType,
+        default=False,
+        description="Add emails: every address on the contact, including merged profiles'.",
+    ),
+    th.Property(
+        "export_poll_seconds",
+        th.NumberType,
+        default=5,
+        description=(
+            "First wait between export status checks; it grows while the job is queued, up to "
+            "30 s, inside the 30-a-minute status budget."
+        ),
+    ),
+    th.Property(
+        "export_timeout_minutes",
+        th.NumberType,
+        default=60,
+        description=(
+            "How long one export job may take before the run stops with an error naming the "
+            "export, its last status and its window."
+        ),
+    ),
+    th.Property(
+        "export_max_attempts",
+        th.IntegerType,
+        default=3,
+        description="How many times a window's export is created when Cometly reports it failed.",
+    ),
+    th.Property(
         "rate_limit_window_seconds",
         th.NumberType,
         default=60,
@@ -205,6 +300,15 @@ _FALSE_WORDS = frozenset({"false", "0", "no", "off", "n", "f", ""})
 
 
 @dataclass(frozen=True)
+class AttributionSetup:
+    """One attribution view: which sources, which model, which lookback window."""
+
+    sources: tuple[str, ...]
+    model: str
+    window: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Validated settings with their final types."""
 
@@ -224,6 +328,13 @@ class Settings:
     lookback_hours: float
     event_names: tuple[str, ...]
     query_mode: str
+    attribution_setups: tuple[AttributionSetup, ...]
+    contacts_window_days: int
+    include_comet_tokens: bool
+    include_all_emails: bool
+    export_poll_seconds: float
+    export_timeout_seconds: float
+    export_max_attempts: int
 
 
 def coerce_config(
@@ -231,7 +342,8 @@ def coerce_config(
 ) -> tuple[dict[str, t.Any], list[str]]:
     """Give text values (environment variables, hand-written files) the types the schema declares.
 
-    Returns the converted config and one message per value that cannot be converted.
+    Returns the converted config, without the values that cannot be converted, and one message
+    for each of those.
     """
     converted = dict(config)
     errors: list[str] = []
@@ -244,6 +356,7 @@ def coerce_config(
         try:
             converted[name] = _convert(value, kinds)
         except ValueError as exc:
+            del converted[name]
             errors.append(f"Invalid setting '{name}': {exc}.")
     return converted, errors
 
@@ -326,7 +439,12 @@ class _Checker:
     ) -> float:
         value = self.config.get(name, default)
         kind = "a whole number" if integer else "a number"
-        valid_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        # JSON config files reach the tap with decimals parsed as Decimal.
+        valid_type = (
+            isinstance(value, int)
+            if integer
+            else isinstance(value, (int, float, Decimal)) and math.isfinite(value)
+        )
         if isinstance(value, bool) or not valid_type:
             self.fail(name, f"expected {kind}, got {value!r}")
             return default
@@ -339,6 +457,13 @@ class _Checker:
             self.fail(name, f"expected {kind} {allowed}, got {value!r}")
             return default
         return float(value)
+
+    def flag(self, name: str) -> bool:
+        value = self.config.get(name, False)
+        if not isinstance(value, bool):
+            self.fail(name, f"expected true or false, got {value!r}")
+            return False
+        return value
 
     def choice(self, name: str, default: str, allowed: t.Sequence[str]) -> str:
         value = self.config.get(name, default)
@@ -415,6 +540,91 @@ def _check_instant(
         return None
 
 
+def _check_attribution_setups(check: _Checker) -> tuple[AttributionSetup, ...]:
+    name = "attribution_setups"
+    value = check.config.get(name)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_ATTRIBUTION_SETUPS:
+        check.fail(
+            name, f"expected a list of at most {MAX_ATTRIBUTION_SETUPS} setups, got {value!r}"
+        )
+        return ()
+    setups: list[AttributionSetup] = []
+    for index, item in enumerate(value):
+        where = f"{name}[{index}]"
+        if not isinstance(item, dict):
+            check.fail(
+                where,
+                f"expected an object with sources, attribution_model and "
+                f"attribution_window, got {item!r}",
+            )
+            continue
+        unknown_keys = sorted(set(item) - {"sources", "attribution_model", "attribution_window"})
+        sources = item.get("sources")
+        model = item.get("attribution_model")
+        window = item.get("attribution_window")
+        if isinstance(window, str) and window.strip().isdigit():
+            window = int(window)
+        if unknown_keys:
+            check.fail(
+                where,
+                f"unknown keys {', '.join(unknown_keys)}; expected sources, "
+                "attribution_model and attribution_window",
+            )
+        elif sources is None or model is None or window is None:
+            check.fail(
+                where,
+                "sources require both attribution_model and attribution_window "
+                "(as in the Cometly API)",
+            )
+        elif model not in ATTRIBUTION_MODELS:
+            check.fail(
+                where,
+                f"attribution_model must be one of {', '.join(ATTRIBUTION_MODELS)}, got {model!r}",
+            )
+        elif isinstance(window, bool) or window not in ATTRIBUTION_WINDOWS:
+            check.fail(
+                where,
+                "attribution_window must be one of "
+                f"{', '.join(map(str, ATTRIBUTION_WINDOWS))} (0 = lifetime), got {window!r}",
+            )
+        else:
+            chosen = _check_sources(check, where, sources)
+            if chosen:
+                setups.append(AttributionSetup(chosen, model, window))
+    seen = [(setup.model, setup.window) for setup in setups]
+    repeated = sorted({pair for pair in seen if seen.count(pair) > 1})
+    if repeated:
+        check.fail(
+            name,
+            "each attribution_model and attribution_window pair may appear once "
+            f"(they key the rows); repeated: {repeated}",
+        )
+    return tuple(setups)
+
+
+def _check_sources(check: _Checker, where: str, sources: t.Any) -> tuple[str, ...]:
+    if sources == "all":
+        return SOURCES
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        check.fail(where, f'sources must be "all" or a non-empty list of sources, got {sources!r}')
+        return ()
+    unknown = [source for source in sources if source not in SOURCES]
+    duplicates = sorted({source for source in sources if sources.count(source) > 1})
+    if unknown:
+        check.fail(
+            where,
+            f"unknown sources {', '.join(map(repr, unknown))}; see the Cometly "
+            "source list (e.g. facebook_ads, google_organic, email, direct)",
+        )
+    elif duplicates:
+        check.fail(where, f"each source may appear once; repeated: {', '.join(duplicates)}")
+    else:
+        return tuple(sources)
+    return ()
+
+
 def parse_settings(config: t.Mapping[str, t.Any]) -> Settings:
     """Validate an already type-coerced config and return typed settings.
 
@@ -458,6 +668,17 @@ def parse_settings(config: t.Mapping[str, t.Any]) -> Settings:
         what="event names (standard names or custom_event_1..custom_event_50)",
     )
     query_mode = check.choice("query_mode", "profile", QUERY_MODES)
+    attribution_setups = _check_attribution_setups(check)
+    contacts_window_days = check.number(
+        "contacts_window_days", 30, minimum=1, maximum=3660, integer=True
+    )
+    include_comet_tokens = check.flag("include_comet_tokens")
+    include_all_emails = check.flag("include_all_emails")
+    export_poll_seconds = check.number("export_poll_seconds", 5, minimum=0.01, maximum=600)
+    export_timeout_minutes = check.number("export_timeout_minutes", 60, minimum=0.01)
+    export_max_attempts = check.number(
+        "export_max_attempts", 3, minimum=1, maximum=20, integer=True
+    )
     if check.errors or start is None:
         raise ConfigError(check.errors)
     return Settings(
@@ -477,4 +698,11 @@ def parse_settings(config: t.Mapping[str, t.Any]) -> Settings:
         lookback_hours=lookback_hours,
         event_names=event_names,
         query_mode=query_mode,
+        attribution_setups=attribution_setups,
+        contacts_window_days=int(contacts_window_days),
+        include_comet_tokens=include_comet_tokens,
+        include_all_emails=include_all_emails,
+        export_poll_seconds=export_poll_seconds,
+        export_timeout_seconds=export_timeout_minutes * 60,
+        export_max_attempts=int(export_max_attempts),
     )

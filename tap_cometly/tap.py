@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import typing as t
 from functools import cached_property
 
@@ -10,9 +11,9 @@ from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.helpers._classproperty import classproperty
 
 from tap_cometly.client import ApiConnection
-from tap_cometly.errors import ConfigError
+from tap_cometly.errors import CometlyAPIError, ConfigError
 from tap_cometly.settings import SETTINGS_SCHEMA, Settings, coerce_config, parse_settings
-from tap_cometly.streams import EventsStream
+from tap_cometly.streams import EventAttributionsStream, EventsStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -37,12 +38,12 @@ class TapCometly(Tap):
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         """Convert and check every setting before any request, one message per bad value."""
-        self._config, errors = coerce_config(self._config, self.config_jsonschema)
-        if not errors:
-            try:
-                self.__dict__["settings"] = parse_settings(self._config)
-            except ConfigError as error:
-                errors = error.errors
+        converted, errors = coerce_config(self._config, self.config_jsonschema)
+        try:
+            self.__dict__["settings"] = parse_settings(converted)
+        except ConfigError as error:
+            errors += error.errors
+        self._config = converted
         if errors:
             if raise_errors:
                 raise ConfigError(errors)
@@ -50,6 +51,15 @@ class TapCometly(Tap):
                 self.logger.warning(message)
             return errors
         return super()._validate_config(raise_errors=raise_errors)
+
+    @classmethod
+    def invoke(cls, **kwargs: t.Any) -> None:
+        try:
+            super().invoke(**kwargs)
+        except CometlyAPIError as error:
+            # The message says what happened and what to do; a traceback would only bury it.
+            cls.logger.error("%s", error)
+            sys.exit(1)
 
     @cached_property
     def settings(self) -> Settings:
@@ -60,7 +70,11 @@ class TapCometly(Tap):
         return ApiConnection(self.settings, self.logger)
 
     def discover_streams(self) -> list[Stream]:
-        return [EventsStream(self)]
+        streams: list[Stream] = [EventsStream(self)]
+        # Read raw: discovery runs without full config validation.
+        if self.config.get("attribution_setups"):
+            streams.append(EventAttributionsStream(self))
+        return streams
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The tap's streams, one module each."""
 
+from tap_cometly.streams.attributions import EventAttributionsStream
 from tap_cometly.streams.events import EventsStream
 
-__all__ = ["EventsStream"]
+__all__ = ["EventAttributionsStream", "EventsStream"]

@@ -27,8 +27,21 @@ if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
 
-# Always returned by the API; never requested through fields[].
-ALWAYS_RETURNED = ("id", "event_time_utc")
+# fields[] values GET /events accepts; id and event_time_utc always come without asking.
+LIST_FIELDS = frozenset(
+    {
+        "profile_id",
+        "company_id",
+        "space_id",
+        "event_name",
+        "configured_name",
+        "amount",
+        "is_upsell",
+        "ad_id",
+        "order_id",
+        "order_name",
+    }
+)
 
 EVENT_CONVERTERS: dict[str, normalize.Converter] = {
     "id": normalize.integer,
@@ -61,7 +74,7 @@ class EventsStream(CometlyStream):
 
     name = "events"
     path = "/events"
-    primary_keys = ("id",)
+    primary_keys: tuple[str, ...] = ("id",)
     replication_key = "event_time_utc"
     # Rows inside a window come in no guaranteed order: the bookmark moves only when a whole
     # window has been read (see _save_window_bookmark), never per record.
@@ -92,30 +105,28 @@ class EventsStream(CometlyStream):
 
     @property
     def requested_fields(self) -> list[str]:
-        """Fields the catalog selects, in schema order, minus those the API always returns."""
+        """Requestable fields the catalog selects, in schema order."""
         return [
             name
             for name in self.schema["properties"]
-            if name not in ALWAYS_RETURNED and self.mask.get(("properties", name), True)
+            if name in LIST_FIELDS and self.mask.get(("properties", name), True)
         ]
 
-    def filter_params(self) -> list[tuple[str, t.Any]]:
-        """The filters every page of every window repeats."""
-        params: list[tuple[str, t.Any]] = [("query_mode", self.settings.query_mode)]
-        params += [("event_names[]", name) for name in self.settings.event_names]
-        params += [("fields[]", name) for name in self.requested_fields]
-        return params
-
-    def get_url_params(  # type: ignore[override]
+    def get_url_params(
         self, context: Context | None, next_page_token: str | None
-    ) -> list[tuple[str, t.Any]]:
+    ) -> dict[str, t.Any]:
+        """The window's bounds and the filters, repeated on every page (lists become name[]=...)."""
         assert context is not None, "events requests are always made for a window"
         start, end = api_bounds(context["window"], self.settings.timezone)
-        params = [("start_date", start), ("end_date", end), *self.filter_params()]
-        params.append(("per_page", self.settings.per_page))
-        if next_page_token:
-            params.append(("cursor", next_page_token))
-        return params
+        return {
+            "start_date": start,
+            "end_date": end,
+            "query_mode": self.settings.query_mode,
+            "event_names[]": list(self.settings.event_names),
+            "fields[]": self.requested_fields,
+            "per_page": self.settings.per_page,
+            "cursor": next_page_token,
+        }
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         where = f"{describe_request(response)}"
@@ -170,11 +181,19 @@ class EventsStream(CometlyStream):
     ) -> None:
         """Records never move the bookmark: a window's rows are unordered (see is_sorted)."""
 
+    def rows_in_window(self, request: Context) -> Iterator[dict[str, t.Any]]:
+        """Every row of one paginated request that falls inside the request's window."""
+        window: Window = request["window"]
+        for record in self.request_records(request):
+            # Both API bounds are widened to cover the window whatever the server's reading
+            # of them; a row outside belongs to (and is read by) the neighbouring window.
+            if window.contains(record["event_time_utc"]):
+                yield record
+
+    def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
+        return self.rows_in_window({"window": window})
+
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         for window in self.windows(context):
-            for record in self.request_records({"window": window}):
-                # Both API bounds are widened to cover the window whatever the server's reading
-                # of them; a row outside belongs to (and is read by) the neighbouring window.
-                if window.contains(record["event_time_utc"]):
-                    yield record
+            yield from self.records_in_window(window)
             self._save_window_bookmark(context, window)

@@ -1,0 +1,61 @@
+"""The fake Space's settings: data volume, timezone, credentials and behaviour switches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+# Event ids encode their day ((day_index + 1) * ID_STRIDE + position), so a day holds fewer
+# than ID_STRIDE events and the generated days stay below the ids of tracked events.
+ID_STRIDE = 1_000_000
+MAX_DAYS = 999
+MAX_EVENTS_PER_DAY = 700_000
+
+
+@dataclass(frozen=True)
+class FakeConfig:
+    seed: int = 1
+    first_day: date = date(2024, 2, 15)
+    days: int = 90
+    events_per_day: int = 2000
+    contacts: int = 5000
+    companies: int = 300
+    timezone: str = "America/New_York"
+    # API time runs this many times faster than real time: 60 makes a rate-limit minute last
+    # one real second and a 15-minute download URL last 15 real seconds.
+    time_scale: float = 1.0
+    api_key: str = "test-key"
+    forbidden_keys: tuple[str, ...] = ("no-permission-key",)
+    rate_limits_enabled: bool = True
+    export_polls_queued: int = 1
+    export_polls_processing: int = 1
+    shuffle_pages: bool = False
+    string_amounts: bool = False
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0 <= self.days <= MAX_DAYS:
+            problems.append(f"days must be 0..{MAX_DAYS}")
+        if not 0 <= self.events_per_day <= MAX_EVENTS_PER_DAY:
+            problems.append(f"events_per_day must be 0..{MAX_EVENTS_PER_DAY}")
+        if self.contacts < 1:
+            problems.append("contacts must be at least 1 (events need a profile)")
+        if self.companies < 0:
+            problems.append("companies must not be negative")
+        if self.time_scale <= 0:
+            problems.append("time_scale must be positive")
+        if self.export_polls_queued < 0 or self.export_polls_processing < 0:
+            problems.append("export poll counts must not be negative")
+        if not self.api_key or self.api_key in self.forbidden_keys:
+            problems.append("api_key must be non-empty and not forbidden")
+        try:
+            ZoneInfo(self.timezone)
+        except (KeyError, ValueError) as exc:
+            problems.append(f"unknown timezone {self.timezone!r} ({exc})")
+        if problems:
+            raise ValueError("invalid FakeConfig: " + "; ".join(problems))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

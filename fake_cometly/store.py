@@ -1,0 +1,218 @@
+"""The Space's records: generated days cached a few at a time, plus events written later."""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from fake_cometly.config import ID_STRIDE
+from fake_cometly.data import BLOCK, Company, Contact, Event, SpaceData, block_ids
+from fake_cometly.times import local_day, to_epoch
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+T = TypeVar("T")
+
+TRACKED_ID_BASE = 1_000_000_000
+# Enough for a page or an export that spans a day boundary, while staying ~100 MB at 50k/day.
+DAY_CACHE_SIZE = 6
+
+# add_event()'s public field names; event_time_utc and amount are converted, the rest copied.
+_WRITABLE = {
+    "event_name",
+    "event_time_utc",
+    "profile_id",
+    "company_id",
+    "amount",
+    "is_upsell",
+    "order_id",
+    "order_name",
+    "event_url",
+}
+
+
+def event_key(event: Event) -> tuple[int, int]:
+    return event.time, event.id
+
+
+class LruCache(Generic[K, V]):
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, build: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        # Built outside the lock so one slow day does not stall readers of cached ones; two
+        # threads may build the same key, which costs time but never correctness.
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+class EventStore:
+    """Generated events per local day, merged with tracked events, in (time, id) order."""
+
+    def __init__(self, data: SpaceData) -> None:
+        self._data = data
+        self._zone = data.zone
+        self._days: LruCache[tuple[date, int], list[Event]] = LruCache(DAY_CACHE_SIZE)
+        self._lock = threading.Lock()
+        self._tracked: dict[date, list[Event]] = {}
+        self._tracked_ids: dict[int, Event] = {}
+
+    def day(self, day: date) -> list[Event]:
+        with self._lock:
+            tracked = list(self._tracked.get(day, ()))
+        # Tracked events are append-only, so their count versions the cached merge: a new
+        # event makes a new key and the stale list simply ages out.
+        return self._days.get(
+            (day, len(tracked)), lambda: sorted(self._data.day_events(day) + tracked)
+        )
+
+    def days(self) -> list[date]:
+        """Every local day that holds events: the generated range and any tracked day."""
+        cfg = self._data.config
+        generated = {cfg.first_day + timedelta(days=n) for n in range(cfg.days)}
+        with self._lock:
+            return sorted(generated | set(self._tracked))
+
+    def scan(
+        self,
+        lo: int,
+        hi: int,
+        start: tuple[int, int] | None = None,
+        descending: bool = False,
+    ) -> Iterator[Event]:
+        """Events with lo <= time < hi in key order from `start` (inclusive) on.
+
+        Descending walks the same order backwards, from `start` (inclusive) down.
+        """
+        if lo >= hi:
+            return
+        first, last = local_day(lo, self._zone), local_day(hi - 1, self._zone)
+        count = (last - first).days + 1
+        offsets = range(count - 1, -1, -1) if descending else range(count)
+        for offset in offsets:
+            day = first + timedelta(days=offset)
+            if not self._holds_events(day):
+                continue
+            events = self.day(day)
+            if descending:
+                top = bisect_left(events, (hi, 0), key=event_key)
+                if start is not None:
+                    top = min(top, bisect_right(events, start, key=event_key))
+                for index in range(top - 1, -1, -1):
+                    if events[index].time < lo:
+                        break
+                    yield events[index]
+            else:
+                bottom = (lo, 0) if start is None else max((lo, 0), start)
+                for index in range(bisect_left(events, bottom, key=event_key), len(events)):
+                    if events[index].time >= hi:
+                        break
+                    yield events[index]
+
+    def _holds_events(self, day: date) -> bool:
+        cfg = self._data.config
+        if 0 <= (day - cfg.first_day).days < cfg.days:
+            return True
+        with self._lock:
+            return day in self._tracked
+
+    def get(self, event_id: int) -> Event | None:
+        with self._lock:
+            if event_id in self._tracked_ids:
+                return self._tracked_ids[event_id]
+        cfg = self._data.config
+        index = event_id // ID_STRIDE - 1
+        if not 0 <= index < cfg.days:
+            return None
+        day = cfg.first_day + timedelta(days=index)
+        return next((event for event in self.day(day) if event.id == event_id), None)
+
+    def add(self, fields: Mapping[str, Any], now: int) -> Event:
+        """Write an event after the fact (tracked or back-dated); returns it as stored.
+
+        Fields use the API's names; missing ones are generated from the new id.
+        """
+        unknown = set(fields) - _WRITABLE
+        if unknown:
+            raise TypeError(f"unknown event fields: {sorted(unknown)}")
+        moment = to_epoch(fields.get("event_time_utc", now))
+        overrides: dict[str, Any] = {
+            name: fields[name] for name in _WRITABLE - {"event_time_utc", "amount"} if name in fields
+        }
+        if "amount" in fields:
+            overrides["amount_cents"] = int(Decimal(str(fields["amount"])) * 100)
+        if "profile_id" in fields and "company_id" not in fields:
+            overrides["company_id"] = self._data.company_of(int(fields["profile_id"]))
+        with self._lock:
+            event_id = TRACKED_ID_BASE + len(self._tracked_ids) + 1
+            generated = self._data.tracked_event(
+                event_id, moment, str(fields.get("event_name", "purchase")), fields.get("profile_id")
+            )
+            event = generated._replace(**overrides)
+            self._tracked_ids[event_id] = event
+            self._tracked.setdefault(local_day(moment, self._zone), []).append(event)
+        return event
+
+
+class Records(Generic[T]):
+    """Records with ids 1..count whose created_at never decreases as the id grows."""
+
+    def __init__(
+        self,
+        count: int,
+        created_at: Callable[[int], int],
+        build_block: Callable[[int], list[T]],
+        cached_blocks: int = 32,
+    ) -> None:
+        self.count = count
+        self._created_at = created_at
+        self._build_block = build_block
+        self._blocks: LruCache[int, list[T]] = LruCache(cached_blocks)
+
+    def get(self, record_id: int) -> T | None:
+        if not 1 <= record_id <= self.count:
+            return None
+        block = (record_id - 1) // BLOCK
+        records = self._blocks.get(block, lambda: self._build_block(block))
+        return records[(record_id - 1) % BLOCK]
+
+    def created_between(self, lo: int | None, hi: int | None) -> range:
+        """Ids created in [lo, hi): a contiguous range, found by bisecting on created_at."""
+        ids = range(1, self.count + 1)
+        first = 0 if lo is None else bisect_left(ids, lo, key=self._created_at)
+        last = len(ids) if hi is None else bisect_left(ids, hi, key=self._created_at)
+        return ids[first:last]
+
+    def each(self, ids: range) -> Iterator[T]:
+        for record_id in ids:
+            record = self.get(record_id)
+            assert record is not None  # ids come from created_between
+            yield record
+
+
+def contact_records(data: SpaceData) -> Records[Contact]:
+    return Records(data.config.contacts, data.contact_created_at, data.contact_block)
+
+
+def company_records(data: SpaceData) -> Records[Company]:
+    count = data.config.companies
+    return Records(
+        count,
+        data.company_created_at,
+        lambda block: [data.company(company_id) for company_id in block_ids(block, count)],
+    )

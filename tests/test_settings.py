@@ -1,0 +1,127 @@
+"""Settings: converted from text, validated before any request, one clear message per bad value."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime, timezone
+
+import pytest
+
+from tap_cometly.errors import ConfigError
+from tap_cometly.settings import coerce_config, parse_settings
+from tap_cometly.tap import TapCometly
+
+GOOD: dict[str, t.Any] = {"api_key": "k-123", "start_date": "2024-01-01"}
+
+
+def settings_for(**overrides: t.Any) -> t.Any:
+    config = {**GOOD, **overrides}
+    config = {key: value for key, value in config.items() if value is not None}
+    converted, errors = coerce_config(config, TapCometly.config_jsonschema)
+    if errors:
+        raise ConfigError(errors)
+    return parse_settings(converted)
+
+
+BAD_CONFIGS = [
+    ("missing key", {"api_key": None}, "api_key", "required"),
+    ("empty key", {"api_key": "  "}, "api_key", "empty"),
+    ("key with spaces", {"api_key": " k-123\n"}, "api_key", "white space"),
+    ("missing start", {"start_date": None}, "start_date", "required"),
+    ("malformed start", {"start_date": "01/02/2024"}, "start_date", "2024-01-31"),
+    ("malformed end", {"end_date": "yesterday"}, "end_date", "2024-01-31"),
+    ("start after end", {"start_date": "2024-03-01", "end_date": "2024-02-01"}, "end_date", "after"),
+    ("start equals end", {"start_date": "2024-03-01", "end_date": "2024-03-01"}, "end_date", "after"),
+    ("future start", {"start_date": "2999-01-01"}, "start_date", "future"),
+    ("unknown timezone", {"timezone": "Mars/Olympus_Mons"}, "timezone", "IANA"),
+    ("http to remote host", {"api_url": "http://app.cometly.com/public-api/v1"}, "api_url", "https"),
+    ("not a URL", {"api_url": "app.cometly.com"}, "api_url", "https://"),
+    ("url with query", {"api_url": "https://x.test/v1?a=1"}, "api_url", "query"),
+    ("per_page too big", {"per_page": 5000}, "per_page", "1 to 4000"),
+    ("per_page zero", {"per_page": 0}, "per_page", "1 to 4000"),
+    ("per_page text", {"per_page": "many"}, "per_page", "whole number"),
+    ("per_page float", {"per_page": 10.5}, "per_page", "whole number"),
+    ("boolean-like number", {"per_page": True}, "per_page", "whole number"),
+    ("rate limit zero", {"events_requests_per_minute": 0}, "events_requests_per_minute", "at least 1"),
+    ("negative lookback", {"lookback_hours": -1}, "lookback_hours", "at least 0"),
+    ("lookback text", {"lookback_hours": "three"}, "lookback_hours", "number"),
+    ("window zero", {"events_window_days": 0}, "events_window_days", "1 to 366"),
+    ("unknown event name", {"event_names": ["purchase", "buy"]}, "event_names", "'buy'"),
+    ("custom event out of range", {"event_names": ["custom_event_51"]}, "event_names", "custom_event_51"),
+    ("duplicate event names", {"event_names": ["purchase", "purchase"]}, "event_names", "once"),
+    ("too many event names", {"event_names": [f"custom_event_{n}" for n in range(1, 12)]}, "event_names", "1 to 10"),
+    ("empty event names", {"event_names": []}, "event_names", "1 to 10"),
+    ("event names not a list", {"event_names": {"a": 1}}, "event_names", "list"),
+    ("bad query mode", {"query_mode": "account"}, "query_mode", "profile, company"),
+    ("timeout zero", {"request_timeout_seconds": 0}, "request_timeout_seconds", "at least"),
+]
+
+
+@pytest.mark.parametrize(("case", "overrides", "setting", "hint"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+def test_bad_config_names_the_setting(case: str, overrides: dict, setting: str, hint: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_for(**overrides)
+    messages = raised.value.errors
+    assert len(messages) == 1, messages
+    assert f"'{setting}'" in messages[0]
+    assert hint in messages[0]
+    assert "\n" not in messages[0]
+
+
+def test_every_bad_value_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_for(timezone="Nowhere/City", per_page=0, api_key="")
+    named = " ".join(raised.value.errors)
+    assert "'timezone'" in named
+    assert "'per_page'" in named
+    assert "'api_key'" in named
+
+
+def test_text_values_from_the_environment_are_converted() -> None:
+    settings = settings_for(
+        per_page="250",
+        lookback_hours="1.5",
+        events_requests_per_minute="3",
+        event_names="purchase, sign_up",
+    )
+    assert settings.per_page == 250
+    assert settings.lookback_hours == 1.5
+    assert settings.rate_limits["events_list"] == 3
+    assert settings.event_names == ("purchase", "sign_up")
+    assert settings_for(event_names='["purchase","lead_generated"]').event_names == (
+        "purchase",
+        "lead_generated",
+    )
+
+
+def test_dates_without_offset_are_space_local() -> None:
+    settings = settings_for(timezone="America/New_York", start_date="2024-07-01", end_date="2024-07-02T06:30:00")
+    assert settings.start == datetime(2024, 7, 1, 4, tzinfo=timezone.utc)
+    assert settings.end == datetime(2024, 7, 2, 10, 30, tzinfo=timezone.utc)
+    pinned = settings_for(timezone="America/New_York", start_date="2024-07-01T00:00:00Z")
+    assert pinned.start == datetime(2024, 7, 1, tzinfo=timezone.utc)
+
+
+def test_loopback_http_is_allowed_for_test_servers() -> None:
+    assert settings_for(api_url="http://127.0.0.1:8765/public-api/v1/").api_url == "http://127.0.0.1:8765/public-api/v1"
+    assert settings_for(api_url="http://localhost:1/v1").api_url == "http://localhost:1/v1"
+
+
+def test_defaults() -> None:
+    settings = settings_for()
+    assert settings.api_url == "https://app.cometly.com/public-api/v1"
+    assert settings.rate_limits == {
+        "events_list": 7,
+        "export_create": 5,
+        "export_status": 30,
+        "contacts_list": 15,
+        "companies_list": 15,
+        "single_record": 60,
+    }
+    assert settings.per_page == 4000
+    assert settings.max_retry_seconds == 600
+
+
+def test_tap_refuses_bad_config_before_anything_else() -> None:
+    with pytest.raises(ConfigError, match="'timezone'"):
+        TapCometly(config={**GOOD, "timezone": "Atlantis/Capital"})
