@@ -41,12 +41,12 @@ def credited(
     on which other sources a request names.
     """
     chosen, weights = _weights(eligible(touchpoints, event_time, window), model)
-    return [Credit(tp, cents) for tp, cents in zip(chosen, split(amount_cents, weights))]
+    return [
+        Credit(tp, cents) for tp, cents in zip(chosen, split(amount_cents, weights), strict=True)
+    ]
 
 
-def _weights(
-    touchpoints: list[Touchpoint], model: str
-) -> tuple[list[Touchpoint], list[Fraction]]:
+def _weights(touchpoints: list[Touchpoint], model: str) -> tuple[list[Touchpoint], list[Fraction]]:
     paid = [tp for tp in touchpoints if tp.source in PAID]
     if model == "first_touch":
         chosen = touchpoints[:1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -86,7 +87,9 @@ def weighted_table(weights: dict[str, float], size: int = 2000) -> tuple[str, ..
     """Items repeated in proportion to their weight: a draw is one index, no bisect."""
     total = sum(weights.values())
     return tuple(
-        item for item, weight in weights.items() for _ in range(max(1, round(weight / total * size)))
+        item
+        for item, weight in weights.items()
+        for _ in range(max(1, round(weight / total * size)))
     )
 
 
@@ -130,7 +133,7 @@ def configured_name(event_name: str) -> str:
 SITE = "https://www.example-outfitters.com"
 _PRODUCT_SLUGS = ("trail-runner-2", "alpine-shell-jacket", "summit-pack-35l", "merino-base-layer")
 _EVENT_PATHS: dict[str, tuple[str | None, ...]] = {
-    "view_content": tuple(f"/products/{slug}" for slug in _PRODUCT_SLUGS) + ("/collections/new",),
+    "view_content": (*(f"/products/{slug}" for slug in _PRODUCT_SLUGS), "/collections/new"),
     "add_to_cart": ("/cart",),
     "initiate_checkout": ("/checkout",),
     "add_payment_info": ("/checkout/payment",),
@@ -202,16 +205,95 @@ _CAMPAIGNS = ("Winter Sale", "Brand", "Retargeting - 30d", "Prospecting - Broad"
 _ADSETS = ("US - 25-44", "Broad - All", "Interest - Hiking", "Site Visitors 30d", "Lookalike 1%")
 _ADS = ("Video - Testimonial A", "Carousel - Bestsellers", "Static - 20% Off", "UGC - Unboxing")
 
-FIRST_NAMES = (
-    "Emma Liam Olivia Noah Ava Elijah Sophia James Isabella Lucas Mia Mason Amelia Ethan Harper "
-    "Logan Evelyn Aiden Abigail Jackson Emily Sebastian Ella Mateo Chloe Jack Grace Owen Nora Leo "
-    "Zoe Wyatt Lily Henry Hannah Daniel Aria Samuel Layla Julian Maya David Priya Kenji Fatima"
-).split()
-LAST_NAMES = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
-    "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
-    "Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Nguyen Patel Kim Chen"
-).split()
+FIRST_NAMES = [
+    "Emma",
+    "Liam",
+    "Olivia",
+    "Noah",
+    "Ava",
+    "Elijah",
+    "Sophia",
+    "James",
+    "Isabella",
+    "Lucas",
+    "Mia",
+    "Mason",
+    "Amelia",
+    "Ethan",
+    "Harper",
+    "Logan",
+    "Evelyn",
+    "Aiden",
+    "Abigail",
+    "Jackson",
+    "Emily",
+    "Sebastian",
+    "Ella",
+    "Mateo",
+    "Chloe",
+    "Jack",
+    "Grace",
+    "Owen",
+    "Nora",
+    "Leo",
+    "Zoe",
+    "Wyatt",
+    "Lily",
+    "Henry",
+    "Hannah",
+    "Daniel",
+    "Aria",
+    "Samuel",
+    "Layla",
+    "Julian",
+    "Maya",
+    "David",
+    "Priya",
+    "Kenji",
+    "Fatima",
+]
+LAST_NAMES = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Nguyen",
+    "Patel",
+    "Kim",
+    "Chen",
+]
 FREE_MAIL = ("gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com", "icloud.com")
 LOCATIONS = weighted_table(
     {"US": 50, "CA": 8, "GB": 10, "DE": 6, "AU": 5, "FR": 4, "NL": 3, "BR": 4, "IN": 5, "MX": 2},
@@ -219,11 +301,40 @@ LOCATIONS = weighted_table(
 )
 _DIAL_CODES = {"US": "1", "CA": "1", "GB": "44", "DE": "49", "AU": "61", "FR": "33", "NL": "31"}
 _DIAL_CODES.update({"BR": "55", "IN": "91", "MX": "52"})
-_DOMAIN_WORDS = (
-    "acme blue north bright summit river cedar granite swift lumen atlas pioneer harbor "
-    "vertex copper maple quantum crescent silver evergreen"
-).split()
-_DOMAIN_NOUNS = "labs works systems digital goods health logistics studio cloud partners".split()
+_DOMAIN_WORDS = [
+    "acme",
+    "blue",
+    "north",
+    "bright",
+    "summit",
+    "river",
+    "cedar",
+    "granite",
+    "swift",
+    "lumen",
+    "atlas",
+    "pioneer",
+    "harbor",
+    "vertex",
+    "copper",
+    "maple",
+    "quantum",
+    "crescent",
+    "silver",
+    "evergreen",
+]
+_DOMAIN_NOUNS = [
+    "labs",
+    "works",
+    "systems",
+    "digital",
+    "goods",
+    "health",
+    "logistics",
+    "studio",
+    "cloud",
+    "partners",
+]
 _TLDS = ("com", "io", "co", "net")
 _SEPARATORS = (".", "_", "")
 _MERGED_COUNTS = (0,) * 6 + (1,) * 3 + (2,)
@@ -322,6 +433,10 @@ class SpaceData:
             profile_id = 1 + int(r() * self.config.contacts)
         return self._event(event_id, moment, name, profile_id, r)
 
+    def profile_for(self, identity: str) -> int:
+        """The contact a tracked identity (email, token, fingerprint) belongs to."""
+        return 1 + zlib.crc32(identity.encode()) % self.config.contacts
+
     def company_of(self, profile_id: int) -> int | None:
         """A contact's company, fixed per contact; a bit under half of contacts have one."""
         if not self.config.companies:
@@ -361,7 +476,9 @@ class SpaceData:
                     for adset_name in rng.sample(_ADSETS, 2):
                         adset = (platform_id(source), adset_name)
                         for ad_name in rng.sample(_ADS, 3):
-                            ads.append(Ad(platform_id(source), ad_name, *adset, *campaign, *account))
+                            ads.append(
+                                Ad(platform_id(source), ad_name, *adset, *campaign, *account)
+                            )
             catalogue[source] = tuple(ads)
         return catalogue
 
@@ -387,7 +504,9 @@ class SpaceData:
     def contact_block(self, block: int) -> list[Contact]:
         """Contacts block*1024+1 .. (block+1)*1024, generated together from one seed."""
         rng = random.Random(mix(self.config.seed, "contacts", block))
-        return [self._contact(contact_id, rng) for contact_id in block_ids(block, self.config.contacts)]
+        return [
+            self._contact(contact_id, rng) for contact_id in block_ids(block, self.config.contacts)
+        ]
 
     def _contact(self, contact_id: int, rng: random.Random) -> Contact:
         r = rng.random

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from fake_cometly.config import ID_STRIDE
+from fake_cometly.config import ID_STRIDE, FakeConfig
 from fake_cometly.data import BLOCK, Company, Contact, Event, SpaceData, block_ids
 from fake_cometly.times import local_day, to_epoch
 
@@ -152,7 +152,9 @@ class EventStore:
             raise TypeError(f"unknown event fields: {sorted(unknown)}")
         moment = to_epoch(fields.get("event_time_utc", now))
         overrides: dict[str, Any] = {
-            name: fields[name] for name in _WRITABLE - {"event_time_utc", "amount"} if name in fields
+            name: fields[name]
+            for name in _WRITABLE - {"event_time_utc", "amount"}
+            if name in fields
         }
         if "amount" in fields:
             overrides["amount_cents"] = int(Decimal(str(fields["amount"])) * 100)
@@ -161,7 +163,10 @@ class EventStore:
         with self._lock:
             event_id = TRACKED_ID_BASE + len(self._tracked_ids) + 1
             generated = self._data.tracked_event(
-                event_id, moment, str(fields.get("event_name", "purchase")), fields.get("profile_id")
+                event_id,
+                moment,
+                str(fields.get("event_name", "purchase")),
+                fields.get("profile_id"),
             )
             event = generated._replace(**overrides)
             self._tracked_ids[event_id] = event
@@ -205,14 +210,18 @@ class Records(Generic[T]):
             yield record
 
 
-def contact_records(data: SpaceData) -> Records[Contact]:
-    return Records(data.config.contacts, data.contact_created_at, data.contact_block)
+class Space:
+    """All of one Space's records."""
 
-
-def company_records(data: SpaceData) -> Records[Company]:
-    count = data.config.companies
-    return Records(
-        count,
-        data.company_created_at,
-        lambda block: [data.company(company_id) for company_id in block_ids(block, count)],
-    )
+    def __init__(self, config: FakeConfig) -> None:
+        self.config = config
+        self.data = data = SpaceData(config)
+        self.events = EventStore(data)
+        self.contacts: Records[Contact] = Records(
+            config.contacts, data.contact_created_at, data.contact_block
+        )
+        self.companies: Records[Company] = Records(
+            config.companies,
+            data.company_created_at,
+            lambda block: [data.company(i) for i in block_ids(block, config.companies)],
+        )

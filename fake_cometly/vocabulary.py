@@ -125,8 +125,8 @@ LIST_FIELDS: frozenset[str] = frozenset(
         "ad_id",
         "order_id",
         "order_name",
+        *ALWAYS_RETURNED,
     )
-    + ALWAYS_RETURNED
 )
 EXPORT_FIELDS: frozenset[str] = LIST_FIELDS | frozenset(AD_FIELDS) | {"event_url"}
 

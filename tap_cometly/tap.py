@@ -14,6 +14,7 @@ from tap_cometly.client import ApiConnection
 from tap_cometly.errors import CometlyAPIError, ConfigError
 from tap_cometly.settings import SETTINGS_SCHEMA, Settings, coerce_config, parse_settings
 from tap_cometly.streams import EventAttributionsStream, EventsStream
+from tap_cometly.writer import BatchedMsgSpecWriter
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -24,6 +25,7 @@ class TapCometly(Tap):
 
     name = "tap-cometly"
     config_jsonschema = SETTINGS_SCHEMA
+    message_writer_class = BatchedMsgSpecWriter
 
     @classproperty
     def _env_var_config(cls) -> dict[str, t.Any]:

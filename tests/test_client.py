@@ -104,9 +104,10 @@ def test_validation_error_shows_the_apis_message(fake: FakeCometly) -> None:
         stream.call_api("GET", "/events")
 
 
-def test_non_json_body_is_a_clear_error(fake: FakeCometly) -> None:
-    fake.inject(Fault("bad_body", family="events_list", count=1))
-    with pytest.raises(CometlyAPIError, match="GET /public-api/v1/events answered"):
+@pytest.mark.parametrize(("mode", "says"), [("html", "not JSON"), ("no_data", "without a 'data' list")])
+def test_bad_bodies_are_clear_errors(fake: FakeCometly, mode: str, says: str) -> None:
+    fake.inject(Fault("bad_body", family="events_list", count=1, mode=mode))
+    with pytest.raises(CometlyAPIError, match=f"GET /public-api/v1/events answered .*{says}"):
         run_tap(tap_config(fake, **ONE_DAY))
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +15,7 @@ from tap_cometly.errors import ConfigError
 from tests.helpers import TapRun, catalog_for, run_tap, tap_config
 
 UNLIMITED = {"events_requests_per_minute": 100_000}
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def iso(value: str) -> str:
@@ -44,18 +47,32 @@ def assert_bookmarks_never_go_back(run: TapRun, stream: str = "events") -> None:
     assert values == sorted(values)
 
 
-@pytest.mark.parametrize(("per_page", "window_days"), [(4000, 1), (37, 7), (250, 30)])
+def local_midnight_utc(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=NEW_YORK).astimezone(timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("per_page", "window_days", "start", "end"),
+    [
+        (4000, 1, "2024-03-07", "2024-03-13"),  # spring forward: a 23 h day
+        (4000, 1, "2024-10-31", "2024-11-05"),  # fall back: a 25 h day
+        (37, 7, "2024-10-01", "2024-11-20"),  # windows of several pages; empty ones past the data
+        (250, 30, "2024-03-01", "2024-11-20"),  # the whole range, across both changes
+    ],
+)
 def test_full_sync_equals_ground_truth_across_both_dst_changes(
-    start_fake: t.Callable[..., FakeCometly], per_page: int, window_days: int
+    start_fake: t.Callable[..., FakeCometly], per_page: int, window_days: int, start: str, end: str
 ) -> None:
-    # 2024-03-01 .. 2024-11-10 crosses the spring and fall changes in America/New_York; the
-    # range runs past the data, so the last windows are empty.
+    # The data runs 2024-03-01 .. 2024-11-06, across both DST changes in America/New_York.
     fake = start_fake(first_day=date(2024, 3, 1), days=250, events_per_day=12, rate_limits_enabled=False)
-    config = tap_config(fake, per_page=per_page, events_window_days=window_days, end_date="2024-11-20", **UNLIMITED)
+    config = tap_config(
+        fake, per_page=per_page, events_window_days=window_days, start_date=start, end_date=end, **UNLIMITED
+    )
     run = run_tap(config)
     got = ids(run)
     assert len(got) == len(set(got)), "duplicate primary keys within a run"
-    expected = truth(fake)
+    expected = truth(fake, local_midnight_utc(start), local_midnight_utc(end))
+    assert expected, "the range must hold events"
     assert set(got) == set(expected)
     for record in run.records("events"):
         source = expected[record["id"]]
@@ -64,7 +81,7 @@ def test_full_sync_equals_ground_truth_across_both_dst_changes(
         assert float(record["amount"] or 0) == pytest.approx(float(source["amount"] or 0))
         assert record["profile_id"] == source["profile_id"]
     assert_bookmarks_never_go_back(run)
-    assert run.bookmark("events") == "2024-11-20T05:00:00Z"
+    assert run.bookmark("events") == local_midnight_utc(end).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_every_window_is_bookmarked_as_it_finishes(fake: FakeCometly) -> None:
@@ -145,7 +162,7 @@ def test_filters_are_sent_on_every_page(fake: FakeCometly) -> None:
     ],
 )
 def test_bad_filters_fail_before_any_request(fake: FakeCometly, overrides: dict, setting: str) -> None:
-    with pytest.raises(ConfigError, match=rf"'{setting}'"):
+    with pytest.raises(ConfigError, match=re.escape(f"'{setting}'")):
         run_tap(tap_config(fake, **overrides))
     assert fake.request_log == []
 

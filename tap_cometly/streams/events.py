@@ -8,21 +8,14 @@ from datetime import timedelta
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
-from tap_cometly.client import CometlyStream, describe_request, read_json
+from tap_cometly.client import describe_request, read_json
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.pagination import CursorPaginator
-from tap_cometly.windows import (
-    Window,
-    api_bounds,
-    day_windows,
-    format_utc,
-    parse_api_utc,
-    utc_now,
-)
+from tap_cometly.streams.windowed import WindowedStream
+from tap_cometly.windows import Window, api_bounds
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from datetime import datetime
 
     import requests
     from singer_sdk.helpers.types import Context
@@ -69,16 +62,13 @@ def page_rows(response: requests.Response) -> list[dict[str, t.Any]]:
     return rows
 
 
-class EventsStream(CometlyStream):
+class EventsStream(WindowedStream):
     """One row per conversion event, as Cometly has it (no attribution filter)."""
 
     name = "events"
     path = "/events"
     primary_keys: tuple[str, ...] = ("id",)
     replication_key = "event_time_utc"
-    # Rows inside a window come in no guaranteed order: the bookmark moves only when a whole
-    # window has been read (see _save_window_bookmark), never per record.
-    is_sorted = False
 
     schema = th.PropertiesList(
         th.Property("id", th.IntegerType, required=True, description="Event ID."),
@@ -136,50 +126,15 @@ class EventsStream(CometlyStream):
                 raise CometlyAPIError(msg)
             yield normalize.conform(row, EVENT_CONVERTERS, where=f"{where}, event {row['id']}")
 
-    # Windows and bookmarks
+    # Windows: see WindowedStream
 
-    def compare_start_date(self, value: str, start_date_value: str) -> str:
-        """The later of the bookmark and start_date (the setting may be in Space-local time)."""
-        del start_date_value  # already parsed, with its timezone, into settings.start
-        return format_utc(max(self._parse_bookmark(value), self.settings.start))
+    @property
+    def window_days(self) -> int:
+        return self.settings.events_window_days
 
-    def _parse_bookmark(self, value: t.Any) -> datetime:
-        try:
-            return parse_api_utc(value)
-        except (TypeError, ValueError):
-            msg = (
-                f"The state's bookmark for stream '{self.name}' is {value!r}, which is not a UTC "
-                "date-time. Fix it (e.g. 2024-01-31T00:00:00Z) or remove the stream's entry from "
-                "the state to start again from start_date."
-            )
-            raise CometlyAPIError(msg) from None
-
-    def sync_range(self, context: Context | None) -> tuple[datetime, datetime]:
-        """[start, end) of this run: bookmark minus lookback (not before start_date) to end_date."""
-        end = self.settings.end or utc_now()
-        bookmark = self.get_starting_replication_key_value(context)
-        if bookmark is None:
-            return self.settings.start, end
-        lookback = timedelta(hours=self.settings.lookback_hours)
-        return max(self._parse_bookmark(bookmark) - lookback, self.settings.start), end
-
-    def windows(self, context: Context | None) -> Iterator[Window]:
-        start, end = self.sync_range(context)
-        return day_windows(start, end, self.settings.timezone, self.settings.events_window_days)
-
-    def _save_window_bookmark(self, context: Context | None, window: Window) -> None:
-        state = self.get_context_state(context)
-        previous = state.get("replication_key_value")
-        if previous is None or self._parse_bookmark(previous) < window.end:
-            state["replication_key"] = self.replication_key
-            state["replication_key_value"] = window.end_text
-        self.state_manager.is_flushed = False
-        self._write_state_message()
-
-    def _increment_stream_state(
-        self, latest_record: dict[str, t.Any], *, context: Context | None = None
-    ) -> None:
-        """Records never move the bookmark: a window's rows are unordered (see is_sorted)."""
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(hours=self.settings.lookback_hours)
 
     def rows_in_window(self, request: Context) -> Iterator[dict[str, t.Any]]:
         """Every row of one paginated request that falls inside the request's window."""
@@ -192,8 +147,3 @@ class EventsStream(CometlyStream):
 
     def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
         return self.rows_in_window({"window": window})
-
-    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        for window in self.windows(context):
-            yield from self.records_in_window(window)
-            self._save_window_bookmark(context, window)

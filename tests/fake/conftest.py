@@ -1,0 +1,107 @@
+"""Fixtures for the fake's own tests: fakes on free loopback ports, always stopped."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from fake_cometly import FakeCometly, FakeConfig
+
+KEY = "test-key"
+
+
+def small_config(**overrides: Any) -> FakeConfig:
+    """A small Space across the spring DST change (2024-03-10 in New York)."""
+    defaults: dict[str, Any] = {
+        "seed": 3,
+        "first_day": date(2024, 3, 8),
+        "days": 5,
+        "events_per_day": 200,
+        "contacts": 400,
+        "companies": 30,
+        "timezone": "America/New_York",
+        "time_scale": 60.0,
+        "api_key": KEY,
+        "rate_limits_enabled": False,
+    }
+    return FakeConfig(**{**defaults, **overrides})
+
+
+@dataclass
+class Client:
+    """A session against one fake: authenticated, JSON, loopback only."""
+
+    fake: FakeCometly
+    key: str | None = KEY
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        self.session.headers["Accept"] = "application/json"
+        if self.key is not None:
+            self.session.headers["Authorization"] = f"Bearer {self.key}"
+
+    def get(self, path: str, params: Any = None) -> requests.Response:
+        return self.session.get(self.fake.base_url + path, params=params, timeout=10)
+
+    def post(self, path: str, body: Any = None) -> requests.Response:
+        return self.session.post(self.fake.base_url + path, json=body, timeout=10)
+
+    def pages(self, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        """Every page's body, resending the filters with each next_cursor."""
+        bodies: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            response = self.get(path, params + ([("cursor", cursor)] if cursor else []))
+            assert response.status_code == 200, response.text
+            bodies.append(response.json())
+            cursor = bodies[-1]["next_cursor"]
+            if cursor is None:
+                return bodies
+
+    def rows(self, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        return [row for body in self.pages(path, params) for row in body["data"]]
+
+
+@pytest.fixture
+def make_fake() -> Iterator[Callable[..., FakeCometly]]:
+    started: list[FakeCometly] = []
+
+    def start(**overrides: Any) -> FakeCometly:
+        fake = FakeCometly(small_config(**overrides)).start()
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+@pytest.fixture
+def fake(make_fake: Callable[..., FakeCometly]) -> FakeCometly:
+    return make_fake()
+
+
+@pytest.fixture
+def client(fake: FakeCometly) -> Client:
+    return Client(fake)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: minutes-long checks; run with FAKE_COMETLY_SLOW=1")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if os.environ.get("FAKE_COMETLY_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow; set FAKE_COMETLY_SLOW=1 to run")
+    here = Path(__file__).parent
+    for item in items:
+        if "slow" in item.keywords and here in item.path.parents:
+            item.add_marker(skip)
