@@ -185,6 +185,12 @@ class CometlyStream(RESTStream[t.Any]):
             )
         return f"Cometly answered {what} with an unexpected error ({detail})."
 
+    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
+        """Run by the tap right after this stream's sync: a stream that ends without a new
+        STATE (full table) would otherwise leave its last records in the writer's batch."""
+        self._tap.flush_output()
+        super().finalize_state_progress_markers(state)
+
     def call_api(
         self,
         method: str,

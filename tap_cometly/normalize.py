@@ -25,8 +25,10 @@ def _fail(where: str, field: str, value: t.Any, expected: str) -> t.NoReturn:
     raise BadValueError(msg)
 
 
-def utc_timestamp(value: t.Any, *, where: str, field: str) -> str:
+def utc_timestamp(value: t.Any, *, where: str, field: str) -> str | None:
     """ISO 8601 UTC with a 'Z' from "YYYY-MM-DD HH:MM:SS" (UTC) or ISO 8601 input."""
+    if value is None:
+        return None
     if isinstance(value, str):
         # Fast path for the two documented forms; anything else gets the full parser.
         if len(value) == 19 and value[10] in " T" and value[4] == "-" and value[13] == ":":

@@ -32,3 +32,14 @@ class CursorPaginator(BaseAPIPaginator[str | None]):
             )
             raise CometlyAPIError(msg)
         return cursor or None
+
+
+def page_rows(response: requests.Response) -> list[dict[str, t.Any]]:
+    """The `data` rows of a cursor-paginated answer, or a clear error when it has none."""
+    body = read_json(response)
+    rows = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(rows, list):
+        keys = ", ".join(sorted(body)) if isinstance(body, dict) else type(body).__name__
+        msg = f"{describe_request(response)} answered without a 'data' list (got: {keys})."
+        raise CometlyAPIError(msg)
+    return rows

@@ -13,7 +13,12 @@ from singer_sdk.helpers._classproperty import classproperty
 from tap_cometly.client import ApiConnection
 from tap_cometly.errors import CometlyAPIError, ConfigError
 from tap_cometly.settings import SETTINGS_SCHEMA, Settings, coerce_config, parse_settings
-from tap_cometly.streams import EventAttributionsStream, EventsStream
+from tap_cometly.streams import (
+    CompaniesStream,
+    ContactsStream,
+    EventAttributionsStream,
+    EventsStream,
+)
 from tap_cometly.writer import BatchedMsgSpecWriter
 
 if t.TYPE_CHECKING:
@@ -71,8 +76,12 @@ class TapCometly(Tap):
     def connection(self) -> ApiConnection:
         return ApiConnection(self.settings, self.logger)
 
+    def flush_output(self) -> None:
+        """Write out records still waiting in the writer's batch."""
+        t.cast("BatchedMsgSpecWriter", self.message_writer).flush()
+
     def discover_streams(self) -> list[Stream]:
-        streams: list[Stream] = [EventsStream(self)]
+        streams: list[Stream] = [EventsStream(self), ContactsStream(self), CompaniesStream(self)]
         # Read raw: discovery runs without full config validation.
         if self.config.get("attribution_setups"):
             streams.append(EventAttributionsStream(self))

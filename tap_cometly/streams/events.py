@@ -8,9 +8,9 @@ from datetime import timedelta
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
-from tap_cometly.client import describe_request, read_json
+from tap_cometly.client import describe_request
 from tap_cometly.errors import CometlyAPIError
-from tap_cometly.pagination import CursorPaginator
+from tap_cometly.pagination import CursorPaginator, page_rows
 from tap_cometly.streams.windowed import WindowedStream
 from tap_cometly.windows import Window, api_bounds
 
@@ -49,17 +49,6 @@ EVENT_CONVERTERS: dict[str, normalize.Converter] = {
     "order_id": normalize.text,
     "order_name": normalize.text,
 }
-
-
-def page_rows(response: requests.Response) -> list[dict[str, t.Any]]:
-    """The `data` rows of a cursor-paginated answer, or a clear error when it has none."""
-    body = read_json(response)
-    rows = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(rows, list):
-        keys = ", ".join(sorted(body)) if isinstance(body, dict) else type(body).__name__
-        msg = f"{describe_request(response)} answered without a 'data' list (got: {keys})."
-        raise CometlyAPIError(msg)
-    return rows
 
 
 class EventsStream(WindowedStream):

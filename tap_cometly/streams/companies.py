@@ -1,0 +1,62 @@
+"""`companies`: GET /companies, cursor-paginated, the whole table every run.
+
+Company-level events (query_mode company) carry company_id; this table lets the warehouse join
+them to a domain. Cometly lists companies newest first and filters only by creation time, so a
+full read is the only way to see every company; the table is small (75,000 rows a minute).
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from singer_sdk import typing as th
+
+from tap_cometly import normalize
+from tap_cometly.client import CometlyStream, describe_request
+from tap_cometly.errors import CometlyAPIError
+from tap_cometly.pagination import CursorPaginator, page_rows
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import requests
+    from singer_sdk.helpers.types import Context
+
+MAX_COMPANIES_PER_PAGE = 5000
+
+COMPANY_CONVERTERS: dict[str, normalize.Converter] = {
+    "id": normalize.integer,
+    "domain": normalize.text,
+    "created_at": normalize.utc_timestamp,
+}
+
+
+class CompaniesStream(CometlyStream):
+    """Every company of the Space: id, domain and (when the API sends it) created_at."""
+
+    name = "companies"
+    path = "/companies"
+    primary_keys = ("id",)
+    replication_key = None
+
+    schema = th.PropertiesList(
+        th.Property("id", th.IntegerType, required=True, description="Company ID."),
+        th.Property("domain", th.StringType, description="Company web domain."),
+        th.Property("created_at", th.DateTimeType, description="When Cometly created it (UTC)."),
+    ).to_dict()
+
+    def get_new_paginator(self) -> CursorPaginator:
+        return CursorPaginator()
+
+    def get_url_params(
+        self, context: Context | None, next_page_token: str | None
+    ) -> dict[str, t.Any]:
+        return {"per_page": MAX_COMPANIES_PER_PAGE, "cursor": next_page_token}
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        where = describe_request(response)
+        for row in page_rows(response):
+            if not isinstance(row, dict) or row.get("id") is None:
+                msg = f"{where} returned a company without an id: {row!r:.200}"
+                raise CometlyAPIError(msg)
+            yield normalize.conform(row, COMPANY_CONVERTERS, where=f"{where}, company {row['id']}")
