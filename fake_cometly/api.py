@@ -5,21 +5,22 @@ from __future__ import annotations
 import random
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fake_cometly import validation
 from fake_cometly.clock import ScaledClock
-from fake_cometly.data import mix
+from fake_cometly.data import Event, mix
 from fake_cometly.exports import COMPLETED, ExportManager
 from fake_cometly.faults import JOB_KINDS, Fault, FaultBox
 from fake_cometly.pagination import (
     Cursor,
     InvalidCursor,
+    Key,
     Keyset,
     Page,
     descending_ids,
@@ -38,7 +39,7 @@ from fake_cometly.rows import (
 )
 from fake_cometly.server import Request, Response
 from fake_cometly.storage import UrlSigner
-from fake_cometly.store import Space
+from fake_cometly.store import Records, Space
 from fake_cometly.times import format_iso, format_sql
 from fake_cometly.validation import ValidationFailed, php_params
 from fake_cometly.vocabulary import (
@@ -51,6 +52,7 @@ from fake_cometly.vocabulary import (
     TRACK,
 )
 
+T = TypeVar("T")
 BASE_PATH = "/public-api/v1"
 EVENT_KEYS = Keyset(("event_time_utc", "id"), frozenset({"event_time_utc"}))
 ATTRIBUTED_KEYS = Keyset(("event_time_utc", "id", "touchpoint_id"), frozenset({"event_time_utc"}))
@@ -95,19 +97,28 @@ class Api:
         self.base_url = ""  # set once the API listener has a port
         self._idempotency: dict[str, int] = {}
         self._idempotency_lock = threading.Lock()
+        single_event = partial(
+            self._one, what="Event", find=space.events.get, render=self._event_row
+        )
+        single_contact = partial(
+            self._one, what="Contact", find=space.contacts.get, render=contact_row
+        )
+        single_company = partial(
+            self._one, what="Company", find=space.companies.get, render=company_row
+        )
         # More specific paths first: /events/exports and /events/track before /events/{id}.
         routes: list[tuple[str, str, str, Callable[..., Response]]] = [
             ("GET", "/events", EVENTS_LIST, self._list_events),
             ("POST", "/events/exports", EXPORT_CREATE, self._export_events),
             ("GET", "/events/exports/([^/]+)", EXPORT_STATUS, partial(self._status, "events")),
             ("POST", "/events/track", TRACK, self._track),
-            ("GET", "/events/([^/]+)", SINGLE_RECORD, self._event),
+            ("GET", "/events/([^/]+)", SINGLE_RECORD, single_event),
             ("GET", "/contacts", CONTACTS_LIST, self._list_contacts),
             ("POST", "/contacts/exports", EXPORT_CREATE, self._export_contacts),
             ("GET", "/contacts/exports/([^/]+)", EXPORT_STATUS, partial(self._status, "contacts")),
-            ("GET", "/contacts/([^/]+)", SINGLE_RECORD, self._contact),
+            ("GET", "/contacts/([^/]+)", SINGLE_RECORD, single_contact),
             ("GET", "/companies", COMPANIES_LIST, self._list_companies),
-            ("GET", "/companies/([^/]+)", SINGLE_RECORD, self._company),
+            ("GET", "/companies/([^/]+)", SINGLE_RECORD, single_company),
         ]
         self._routes = [
             _Route(method, re.compile(re.escape(BASE_PATH) + path), family, handler)
@@ -196,7 +207,7 @@ class Api:
         keyset = ATTRIBUTED_KEYS if query.filter.attribution else EVENT_KEYS
         space = self._space
 
-        def fetch(after: tuple[int, ...] | None, forward: bool) -> Any:
+        def fetch(after: Key | None, forward: bool) -> Iterator[Hit]:
             return hits(space.events, space.data, query.filter, after, descending=not forward)
 
         page: Page[Hit] = paginate(
@@ -207,31 +218,46 @@ class Api:
 
     def _list_contacts(self, request: Request) -> Response:
         query = validation.contacts_list(php_params(request.query), self._config.zone)
-        contacts = self._space.contacts
-        ids = contacts.created_between(query.lo, query.hi)
-        page = paginate(
-            lambda after, forward: contacts.each(descending_ids(ids, after, forward)),
-            lambda contact: (contact.id,),
-            CONTACT_KEYS,
-            query.per_page,
-            self._cursor(CONTACT_KEYS, query.cursor),
+        return self._newest_first(
+            self._space.contacts,
+            query,
+            keyset=CONTACT_KEYS,
+            key_of=lambda contact: (contact.id,),
+            render=lambda contact: contact_row(contact, query.comet_tokens, query.all_emails),
+            path="/contacts",
         )
-        rows = [contact_row(c, query.comet_tokens, query.all_emails) for c in page.items]
-        return self._page(rows, page, "/contacts", query.per_page)
 
     def _list_companies(self, request: Request) -> Response:
         query = validation.companies_list(php_params(request.query), self._config.zone)
-        companies = self._space.companies
-        ids = companies.created_between(query.lo, query.hi)
-        page = paginate(
-            lambda after, forward: companies.each(descending_ids(ids, after, forward)),
-            lambda company: (company.created_at, company.id),
-            COMPANY_KEYS,
-            query.per_page,
-            self._cursor(COMPANY_KEYS, query.cursor),
+        return self._newest_first(
+            self._space.companies,
+            query,
+            keyset=COMPANY_KEYS,
+            key_of=lambda company: (company.created_at, company.id),
+            render=lambda company: company_row(company, with_created_at=False),
+            path="/companies",
         )
-        rows = [company_row(company, with_created_at=False) for company in page.items]
-        return self._page(rows, page, "/companies", query.per_page)
+
+    def _newest_first(
+        self,
+        records: Records[T],
+        query: validation.RecordsRequest,
+        *,
+        keyset: Keyset,
+        key_of: Callable[[T], Key],
+        render: Callable[[T], dict[str, Any]],
+        path: str,
+    ) -> Response:
+        """A page of records created in the query's range, newest (highest id) first."""
+        ids = records.created_between(query.lo, query.hi)
+        page = paginate(
+            lambda after, forward: records.each(descending_ids(ids, after, forward)),
+            key_of,
+            keyset,
+            query.per_page,
+            self._cursor(keyset, query.cursor),
+        )
+        return self._page([render(record) for record in page.items], page, path, query.per_page)
 
     def _cursor(self, keyset: Keyset, token: str | None) -> Cursor | None:
         if token is None:
@@ -252,25 +278,25 @@ class Api:
 
     # Single records -----------------------------------------------------------------------------
 
-    def _event(self, request: Request, raw_id: str) -> Response:
-        event = self._space.events.get(_record_id(raw_id, "Event"))
-        if event is None:
-            raise _NotFound("Event not found.")
+    def _one(
+        self,
+        request: Request,
+        raw_id: str,
+        *,
+        what: str,
+        find: Callable[[int], T | None],
+        render: Callable[[T], dict[str, Any]],
+    ) -> Response:
+        """GET /{what}s/{id}: the record under "data", every field, or a 404."""
+        record_id = _as_id(raw_id)
+        record = None if record_id is None else find(record_id)
+        if record is None:
+            raise _NotFound(f"{what} not found.")
+        return Response.json(200, {"data": render(record)})
+
+    def _event_row(self, event: Event) -> dict[str, Any]:
         hit = Hit(event, None, event.amount_cents)
-        row = event_row(hit, BASE_FIELDS, format_sql, self._config.string_amounts)
-        return Response.json(200, {"data": row})
-
-    def _contact(self, request: Request, raw_id: str) -> Response:
-        contact = self._space.contacts.get(_record_id(raw_id, "Contact"))
-        if contact is None:
-            raise _NotFound("Contact not found.")
-        return Response.json(200, {"data": contact_row(contact)})
-
-    def _company(self, request: Request, raw_id: str) -> Response:
-        company = self._space.companies.get(_record_id(raw_id, "Company"))
-        if company is None:
-            raise _NotFound("Company not found.")
-        return Response.json(200, {"data": company_row(company)})
+        return event_row(hit, BASE_FIELDS, format_sql, self._config.string_amounts)
 
     # Writes and exports -------------------------------------------------------------------------
 
@@ -294,7 +320,7 @@ class Api:
         export = validation.event_export(_input(request), self._config.zone)
         space, string_amounts = self._space, self._config.string_amounts
 
-        def rows() -> Any:
+        def rows() -> Iterator[dict[str, Any]]:
             for hit in hits(space.events, space.data, export.filter):
                 yield export_row(hit, export.fields, string_amounts)
 
@@ -305,7 +331,7 @@ class Api:
         contacts = self._space.contacts
         ids = contacts.created_between(export.lo, export.hi)
 
-        def rows() -> Any:
+        def rows() -> Iterator[dict[str, Any]]:
             for contact in contacts.each(ids):
                 yield contact_row(contact, export.comet_tokens, export.all_emails)
 
@@ -325,7 +351,8 @@ class Api:
         return Response.json(202, {"export_id": export_id, "status": "queued", "message": message})
 
     def _status(self, kind: str, request: Request, raw_id: str) -> Response:
-        status = self._exports.poll(_record_id(raw_id, "Export"), kind)
+        export_id = _as_id(raw_id)
+        status = None if export_id is None else self._exports.poll(export_id, kind)
         if status is None:
             raise _NotFound("Export not found.")
         body: dict[str, Any] = {
@@ -344,10 +371,8 @@ class Api:
         return Response.json(200, body)
 
 
-def _record_id(raw: str, what: str) -> int:
-    if not raw.isdigit():
-        raise _NotFound(f"{what} not found.")
-    return int(raw)
+def _as_id(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def _input(request: Request) -> Mapping[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
-from math import floor
 from typing import NamedTuple
 
 from fake_cometly.data import Touchpoint
@@ -46,7 +44,8 @@ def credited(
     ]
 
 
-def _weights(touchpoints: list[Touchpoint], model: str) -> tuple[list[Touchpoint], list[Fraction]]:
+def _weights(touchpoints: list[Touchpoint], model: str) -> tuple[list[Touchpoint], list[int]]:
+    """The credited touchpoints and their relative weights."""
     paid = [tp for tp in touchpoints if tp.source in PAID]
     if model == "first_touch":
         chosen = touchpoints[:1]
@@ -59,36 +58,37 @@ def _weights(touchpoints: list[Touchpoint], model: str) -> tuple[list[Touchpoint
     elif model == "last_non_direct_touch":
         # With nothing but direct visits, direct keeps the credit (the usual convention).
         chosen = [tp for tp in touchpoints if tp.source != "direct"][-1:] or touchpoints[-1:]
+    elif model == "linear":
+        chosen = touchpoints
+    elif model == "linear_paid":
+        chosen = paid
     elif model == "u_shaped":
         return touchpoints, u_shape(len(touchpoints))
-    elif model in ("linear", "linear_paid"):
-        chosen = touchpoints if model == "linear" else paid
-        return chosen, [Fraction(1, len(chosen))] * len(chosen) if chosen else []
     else:
         raise ValueError(f"unknown attribution model {model!r}")
-    return chosen, [Fraction(1)] * len(chosen)
+    return chosen, [1] * len(chosen)
 
 
-def u_shape(count: int) -> list[Fraction]:
-    """40% first, 40% last, 20% shared by the middle; 1 or 2 touches share equally."""
-    if count == 0:
-        return []
+def u_shape(count: int) -> list[int]:
+    """40% first, 40% last, 20% shared by the middle (2(n-2) : 1 each : 2(n-2) out of
+    5(n-2)); one or two touches share equally."""
     if count <= 2:
-        return [Fraction(1, count)] * count
-    middle = Fraction(1, 5) / (count - 2)
-    return [Fraction(2, 5)] + [middle] * (count - 2) + [Fraction(2, 5)]
+        return [1] * count
+    return [2 * (count - 2)] + [1] * (count - 2) + [2 * (count - 2)]
 
 
-def split(amount_cents: int, weights: Sequence[Fraction]) -> list[int]:
-    """Whole cents per weight, summing exactly to the amount.
+def split(amount_cents: int, weights: Sequence[int]) -> list[int]:
+    """Whole cents in proportion to the weights, summing exactly to the amount.
 
     Rounding the running total (not each share) keeps every share within a cent of its exact
     value and never negative; whatever rounding leaves over lands on the last touchpoint.
+    Integer arithmetic throughout: Fractions made attributed exports several times slower.
     """
-    shares, running, allotted = [], Fraction(0), 0
-    for position, weight in enumerate(weights):
+    total = sum(weights)
+    shares, running, allotted = [], 0, 0
+    for weight in weights:
         running += weight * amount_cents
-        upto = amount_cents if position == len(weights) - 1 else floor(running + Fraction(1, 2))
+        upto = (2 * running + total) // (2 * total)  # round half up
         shares.append(upto - allotted)
         allotted = upto
     return shares

@@ -14,9 +14,36 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from fake_cometly.catalogue import (
+    ACCOUNT_REGIONS,
+    AD_ID_FORMATS,
+    ADS,
+    ADSETS,
+    CAMPAIGNS,
+    CUSTOM_LABELS,
+    CUSTOM_PATHS,
+    DIAL_CODES,
+    DOMAIN_NOUNS,
+    DOMAIN_WORDS,
+    EMAIL_SEPARATORS,
+    EVENT_PATHS,
+    EVENT_WEIGHTS,
+    FIRST_NAMES,
+    FREE_MAIL,
+    LAST_NAMES,
+    LOCATION_WEIGHTS,
+    MERGED_EMAIL_COUNTS,
+    PRODUCTS,
+    SITE,
+    SOURCE_WEIGHTS,
+    TLDS,
+    TOKEN_COUNTS,
+    TOUCH_COUNTS,
+    UPSELLS,
+)
 from fake_cometly.config import ID_STRIDE, FakeConfig
 from fake_cometly.times import day_bounds, day_start
-from fake_cometly.vocabulary import AI_SOURCES, ORGANIC_SOURCES, OTHER_SOURCES, PAID_SOURCES
+from fake_cometly.vocabulary import PAID_SOURCES
 
 SPACE_ID = 48213
 BLOCK = 1024
@@ -93,252 +120,13 @@ def weighted_table(weights: dict[str, float], size: int = 2000) -> tuple[str, ..
     )
 
 
-EVENT_WEIGHTS: dict[str, float] = {
-    "view_content": 30,
-    "lead_generated": 10,
-    "add_to_cart": 9,
-    "initiate_checkout": 6,
-    "add_payment_info": 3,
-    "purchase": 8,
-    "upsell_purchase": 1.5,
-    "sign_up": 6,
-    "complete_registration": 3,
-    "start_trial": 2,
-    "subscribe": 2,
-    "schedule": 2,
-    "contact": 3,
-    "submit_application": 1.5,
-    "webinar_registration": 2,
-    "custom_event_1": 2,
-    "custom_event_2": 1.5,
-    "custom_event_3": 1,
-    "custom_event_4": 0.5,
-    "custom_event_7": 1,
-}
-CUSTOM_LABELS: dict[str, str] = {
-    "custom_event_1": "Demo Booked",
-    "custom_event_2": "Call Completed",
-    "custom_event_3": "Proposal Sent",
-    "custom_event_4": "Closed Won",
-    "custom_event_7": "Quiz Completed",
-}
+_LOCATIONS = weighted_table(LOCATION_WEIGHTS, size=200)
 
 
 def configured_name(event_name: str) -> str:
     if event_name.startswith("custom_event_"):
         return CUSTOM_LABELS.get(event_name, "Custom Event " + event_name.rsplit("_", 1)[1])
     return event_name
-
-
-SITE = "https://www.example-outfitters.com"
-_PRODUCT_SLUGS = ("trail-runner-2", "alpine-shell-jacket", "summit-pack-35l", "merino-base-layer")
-_EVENT_PATHS: dict[str, tuple[str | None, ...]] = {
-    "view_content": (*(f"/products/{slug}" for slug in _PRODUCT_SLUGS), "/collections/new"),
-    "add_to_cart": ("/cart",),
-    "initiate_checkout": ("/checkout",),
-    "add_payment_info": ("/checkout/payment",),
-    "purchase": ("/checkout/thank-you", None),
-    "upsell_purchase": ("/checkout/upsell", None),
-    "lead_generated": ("/lp/spring-guide", "/lp/size-quiz", "/lp/free-shipping"),
-    "sign_up": ("/account/register",),
-    "complete_registration": ("/account/welcome",),
-    "start_trial": ("/membership/trial",),
-    "subscribe": ("/membership/join", None),
-    "schedule": ("/book-a-fitting",),
-    "contact": ("/contact",),
-    "submit_application": ("/pro-program/apply",),
-    "webinar_registration": ("/events/layering-101", "/events/trail-prep"),
-}
-_DEFAULT_PATHS: tuple[str | None, ...] = ("/app/dashboard", None)
-
-PRODUCTS: tuple[tuple[str, int], ...] = (
-    ("Merino Base Layer", 1900),
-    ("Trail Socks 3-Pack", 2499),
-    ("Insulated Bottle", 3450),
-    ("Summit Pack 35L", 12999),
-    ("Trail Runner 2", 14950),
-    ("Alpine Shell Jacket", 27900),
-    ("Expedition Tent 2P", 49999),
-)
-UPSELLS: tuple[tuple[str, int], ...] = (
-    ("Priority Shipping", 900),
-    ("Care Kit", 1999),
-    ("Extended Warranty", 2900),
-    ("Premium Membership (1 yr)", 19999),
-)
-
-SOURCE_WEIGHTS: dict[str, float] = {
-    **dict.fromkeys(PAID_SOURCES, 0.6),
-    **dict.fromkeys(ORGANIC_SOURCES, 0.4),
-    **dict.fromkeys(AI_SOURCES + OTHER_SOURCES, 0.3),
-    # The channels that bring most of the traffic (later keys win).
-    "facebook_ads": 14,
-    "google_ads": 14,
-    "instagram_ads": 5,
-    "tiktok_ads": 4,
-    "youtube_ads": 3,
-    "linkedin_ads": 3,
-    "bing_ads": 2,
-    "google_organic": 8,
-    "facebook_organic": 2,
-    "instagram_organic": 1.5,
-    "youtube_organic": 1,
-    "ai_chat_gpt": 1.5,
-    "direct": 10,
-    "email": 5,
-    "referral": 3,
-    "sms": 1,
-}
-TOUCH_COUNTS = (1,) * 30 + (2,) * 25 + (3,) * 18 + (4,) * 12 + (5,) * 8 + (6,) * 7
-
-# Ad-platform id lengths: Meta and TikTok ids exceed 2**53, so they only survive as strings.
-_AD_ID_DIGITS: dict[str, tuple[str, int]] = {
-    "facebook_ads": ("1202", 18),
-    "instagram_ads": ("1202", 18),
-    "tiktok_ads": ("17", 19),
-    "google_ads": ("6", 12),
-    "youtube_ads": ("6", 12),
-    "linkedin_ads": ("3", 9),
-    "bing_ads": ("5", 11),
-}
-_CAMPAIGNS = ("Winter Sale", "Brand", "Retargeting - 30d", "Prospecting - Broad", "Spring Launch")
-_ADSETS = ("US - 25-44", "Broad - All", "Interest - Hiking", "Site Visitors 30d", "Lookalike 1%")
-_ADS = ("Video - Testimonial A", "Carousel - Bestsellers", "Static - 20% Off", "UGC - Unboxing")
-
-FIRST_NAMES = [
-    "Emma",
-    "Liam",
-    "Olivia",
-    "Noah",
-    "Ava",
-    "Elijah",
-    "Sophia",
-    "James",
-    "Isabella",
-    "Lucas",
-    "Mia",
-    "Mason",
-    "Amelia",
-    "Ethan",
-    "Harper",
-    "Logan",
-    "Evelyn",
-    "Aiden",
-    "Abigail",
-    "Jackson",
-    "Emily",
-    "Sebastian",
-    "Ella",
-    "Mateo",
-    "Chloe",
-    "Jack",
-    "Grace",
-    "Owen",
-    "Nora",
-    "Leo",
-    "Zoe",
-    "Wyatt",
-    "Lily",
-    "Henry",
-    "Hannah",
-    "Daniel",
-    "Aria",
-    "Samuel",
-    "Layla",
-    "Julian",
-    "Maya",
-    "David",
-    "Priya",
-    "Kenji",
-    "Fatima",
-]
-LAST_NAMES = [
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Lee",
-    "Perez",
-    "Thompson",
-    "White",
-    "Harris",
-    "Sanchez",
-    "Clark",
-    "Ramirez",
-    "Lewis",
-    "Robinson",
-    "Walker",
-    "Young",
-    "Allen",
-    "King",
-    "Wright",
-    "Scott",
-    "Nguyen",
-    "Patel",
-    "Kim",
-    "Chen",
-]
-FREE_MAIL = ("gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com", "icloud.com")
-LOCATIONS = weighted_table(
-    {"US": 50, "CA": 8, "GB": 10, "DE": 6, "AU": 5, "FR": 4, "NL": 3, "BR": 4, "IN": 5, "MX": 2},
-    size=200,
-)
-_DIAL_CODES = {"US": "1", "CA": "1", "GB": "44", "DE": "49", "AU": "61", "FR": "33", "NL": "31"}
-_DIAL_CODES.update({"BR": "55", "IN": "91", "MX": "52"})
-_DOMAIN_WORDS = [
-    "acme",
-    "blue",
-    "north",
-    "bright",
-    "summit",
-    "river",
-    "cedar",
-    "granite",
-    "swift",
-    "lumen",
-    "atlas",
-    "pioneer",
-    "harbor",
-    "vertex",
-    "copper",
-    "maple",
-    "quantum",
-    "crescent",
-    "silver",
-    "evergreen",
-]
-_DOMAIN_NOUNS = [
-    "labs",
-    "works",
-    "systems",
-    "digital",
-    "goods",
-    "health",
-    "logistics",
-    "studio",
-    "cloud",
-    "partners",
-]
-_TLDS = ("com", "io", "co", "net")
-_SEPARATORS = (".", "_", "")
-_MERGED_COUNTS = (0,) * 6 + (1,) * 3 + (2,)
-_TOKEN_COUNTS = (0,) * 15 + (1,) * 35 + (2,) * 22 + (3,) * 13 + (4,) * 8 + (5,) * 7
 
 
 def block_ids(block: int, count: int) -> range:
@@ -409,7 +197,7 @@ class SpaceData:
             if r() < 0.3:  # a discount code: amounts are not all catalogue prices
                 cents = int(cents * (0.8 + 0.2 * r()))
             order_id = f"ORD-{event_id}"
-        paths = _EVENT_PATHS.get(name, _DEFAULT_PATHS)
+        paths = EVENT_PATHS.get(name, CUSTOM_PATHS)
         path = paths[int(r() * len(paths))]
         return Event(
             time=moment,
@@ -462,20 +250,20 @@ class SpaceData:
 
     def _ad_catalogue(self, rng: random.Random) -> dict[str, tuple[Ad, ...]]:
         def platform_id(source: str) -> str:
-            prefix, digits = _AD_ID_DIGITS.get(source, ("2", 15))
+            prefix, digits = AD_ID_FORMATS.get(source, ("2", 15))
             return prefix + "".join(rng.choice("0123456789") for _ in range(digits - len(prefix)))
 
         catalogue = {}
         for source in PAID_SOURCES:
             platform = source.removesuffix("_ads").replace("_", " ").title()
             ads = []
-            for region in ("US", "EU"):
+            for region in ACCOUNT_REGIONS:
                 account = (platform_id(source), f"Example Outfitters {region} - {platform}")
-                for campaign_name in rng.sample(_CAMPAIGNS, 3):
+                for campaign_name in rng.sample(CAMPAIGNS, 3):
                     campaign = (platform_id(source), f"{campaign_name} ({region})")
-                    for adset_name in rng.sample(_ADSETS, 2):
+                    for adset_name in rng.sample(ADSETS, 2):
                         adset = (platform_id(source), adset_name)
-                        for ad_name in rng.sample(_ADS, 3):
+                        for ad_name in rng.sample(ADS, 3):
                             ads.append(
                                 Ad(platform_id(source), ad_name, *adset, *campaign, *account)
                             )
@@ -512,50 +300,53 @@ class SpaceData:
         r = rng.random
         first = FIRST_NAMES[int(r() * len(FIRST_NAMES))]
         last = LAST_NAMES[int(r() * len(LAST_NAMES))]
-        location = LOCATIONS[int(r() * len(LOCATIONS))]
+        location = _LOCATIONS[int(r() * len(_LOCATIONS))]
         company_id = self.company_of(contact_id)
         if company_id is not None:
             primary = f"{first}.{last}@{company_domain(company_id)}".lower()
         else:
-            separator = _SEPARATORS[int(r() * len(_SEPARATORS))]
+            separator = EMAIL_SEPARATORS[int(r() * len(EMAIL_SEPARATORS))]
             mailbox = FREE_MAIL[int(r() * len(FREE_MAIL))]
             primary = f"{first}{separator}{last}{contact_id % 997}@{mailbox}".lower()
         email = primary if r() >= 0.06 else None
         merged = tuple(
             f"{first[0]}{last}{10 + int(r() * 90)}@{FREE_MAIL[int(r() * len(FREE_MAIL))]}".lower()
-            for _ in range(_MERGED_COUNTS[int(r() * len(_MERGED_COUNTS))])
+            for _ in range(MERGED_EMAIL_COUNTS[int(r() * len(MERGED_EMAIL_COUNTS))])
         )
-        tokens = tuple(
-            f"{rng.getrandbits(96):024x}"
-            for _ in range(_TOKEN_COUNTS[int(r() * len(_TOKEN_COUNTS))])
+        token_count = TOKEN_COUNTS[int(r() * len(TOKEN_COUNTS))]
+        # One draw for all tokens: a million contacts make this loop worth shaving.
+        hex_digits = (
+            f"{rng.getrandbits(96 * token_count):0{24 * token_count}x}" if token_count else ""
         )
+        tokens = tuple(hex_digits[n : n + 24] for n in range(0, len(hex_digits), 24))
+        # Positional: keyword construction of a NamedTuple costs a microsecond more.
         return Contact(
-            id=contact_id,
-            created_at=self.contact_created_at(contact_id),
-            email=email,
-            name=f"{first} {last}" if r() >= 0.08 else None,
-            phone=_phone(location, r) if r() >= 0.35 else None,
-            location=location if r() >= 0.12 else None,
-            comet_tokens=tokens,
-            emails=((email,) if email else ()) + merged,
+            contact_id,
+            self.contact_created_at(contact_id),
+            email,
+            f"{first} {last}" if r() >= 0.08 else None,
+            _phone(location, r) if r() >= 0.35 else None,
+            location if r() >= 0.12 else None,
+            tokens,
+            ((email,) if email else ()) + merged,
         )
 
 
 def company_domain(company_id: int) -> str:
     """Unique per id by construction (mixed radix over the word lists, then a number)."""
     index = company_id - 1
-    word = _DOMAIN_WORDS[index % len(_DOMAIN_WORDS)]
-    index //= len(_DOMAIN_WORDS)
-    noun = _DOMAIN_NOUNS[index % len(_DOMAIN_NOUNS)]
-    index //= len(_DOMAIN_NOUNS)
-    tld = _TLDS[index % len(_TLDS)]
-    index //= len(_TLDS)
+    word = DOMAIN_WORDS[index % len(DOMAIN_WORDS)]
+    index //= len(DOMAIN_WORDS)
+    noun = DOMAIN_NOUNS[index % len(DOMAIN_NOUNS)]
+    index //= len(DOMAIN_NOUNS)
+    tld = TLDS[index % len(TLDS)]
+    index //= len(TLDS)
     return f"{word}{noun}{index or ''}.{tld}"
 
 
 def _phone(location: str, r: Callable[[], float]) -> str:
     """E.164: a leading digit 2-9, then 9 (NANP) or 8 more digits."""
-    code = _DIAL_CODES.get(location, "1")
+    code = DIAL_CODES.get(location, "1")
     rest = 9 if code == "1" else 8
     return f"+{code}{2 + int(r() * 8)}{int(r() * 10**rest):0{rest}d}"
 

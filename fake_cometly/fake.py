@@ -64,9 +64,6 @@ class FakeCometly:
             self._directory, self._clock.now, cfg.export_polls_queued, cfg.export_polls_processing
         )
         signer = UrlSigner(self._clock.now)
-        storage_app = StorageApp(signer, self._exports, self._faults)
-        storage = self._listener("storage", storage_app, self._ports[1])
-        signer.origin = storage.origin
         api = Api(
             self._space,
             clock=self._clock,
@@ -75,18 +72,26 @@ class FakeCometly:
             exports=self._exports,
             signer=signer,
         )
-        listener = self._listener("api", api, self._ports[0])
-        api.base_url = listener.origin + BASE_PATH
-        self._listeners = [listener, storage]
+        try:
+            storage_app = StorageApp(signer, self._exports, self._faults)
+            storage = self._listener("storage", storage_app, self._ports[1])
+            api_listener = self._listener("api", api, self._ports[0])
+        except BaseException:
+            self.stop()  # a port in use: release whatever was already bound
+            raise
+        signer.origin = storage.origin
+        api.base_url = api_listener.origin + BASE_PATH
         self._urls = api.base_url, storage.origin
-        for started in self._listeners:
-            started.start()
+        for listener in self._listeners:
+            listener.start()
         return self
 
     def _listener(self, name: str, app: App, port: int) -> Listener:
-        return Listener(
+        listener = Listener(
             name, app, log=self._log, faults=self._faults, stopping=self._stopping, port=port
         )
+        self._listeners.append(listener)
+        return listener
 
     def stop(self) -> None:
         """Stop both listeners, close their connections, and delete the export files."""
@@ -112,7 +117,7 @@ class FakeCometly:
 
     @property
     def base_url(self) -> str:
-        """ "http://127.0.0.1:PORT/public-api/v1"."""
+        """The API's base URL, http://127.0.0.1:PORT/public-api/v1."""
         return self._started()[0]
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Literal, cast, get_args
 
 FaultKind = Literal[
@@ -21,14 +22,14 @@ FaultKind = Literal[
     "expire_url",  # the next download answers 403 expired, however fresh its URL
 ]
 KINDS: tuple[str, ...] = get_args(FaultKind)
+_HTTP_STATUSES = frozenset(status.value for status in HTTPStatus)
 MODES: dict[str, tuple[str, ...]] = {
     "bad_body": ("html", "no_data"),
     "content_encoding": ("gzip", "plain"),
 }
-# Where each kind acts: on any answer, when an export is created, or on a download.
-RESPONSE_KINDS = ("status", "reset", "slow", "bad_body")
+# The kinds spent when an export is created (the job carries them); the others act on the
+# answer to the request they match.
 JOB_KINDS = ("export_fail", "export_stuck", "bad_ndjson")
-DOWNLOAD_KINDS = ("truncate_gzip", "content_encoding", "expire_url")
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(KINDS)}")
         if self.count < 1:
             raise ValueError("a fault must apply to at least one request")
-        if not 400 <= self.status <= 599:
-            raise ValueError("a status fault answers with a 4xx or 5xx status")
+        if not 400 <= self.status <= 599 or self.status not in _HTTP_STATUSES:
+            raise ValueError(f"a status fault answers with a known 4xx or 5xx, not {self.status}")
         if self.kind in MODES and self.mode not in MODES[self.kind]:
             choices = " or ".join(MODES[self.kind])
             raise ValueError(f"a {self.kind} fault needs mode {choices}")
@@ -70,8 +71,6 @@ class Fault:
         if len(parts) > 4:
             raise ValueError(f"fault {spec!r} is not KIND[:FAMILY[:COUNT[:ARG]]]")
         kind, family, count, arg = parts + [""] * (4 - len(parts))
-        if kind not in KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(KINDS)}")
         options: dict[str, Any] = {}
         try:
             if count:

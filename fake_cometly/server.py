@@ -140,10 +140,12 @@ class Listener:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._server.shutdown()
+        # shutdown() waits for serve_forever() to finish: it would wait forever if it never ran.
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout)
         self._server.server_close()
         self._server.close_connections(timeout)
-        self._thread.join(timeout)
 
 
 class _Handler(BaseHTTPRequestHandler):

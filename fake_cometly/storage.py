@@ -9,6 +9,7 @@ import hmac
 import re
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -120,8 +121,12 @@ class StorageApp:
 
 
 def _plain_copy(path: Path) -> Path:
+    """The object decompressed, made once; written aside and renamed so a concurrent
+    download never serves half a file."""
     plain = path.with_suffix(".plain")
     if not plain.exists():
-        with gzip.open(path, "rb") as source, plain.open("wb") as target:
+        partial = path.with_suffix(f".{threading.get_ident()}.part")
+        with gzip.open(path, "rb") as source, partial.open("wb") as target:
             shutil.copyfileobj(source, target)
+        partial.replace(plain)
     return plain

@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Generic, TypeVar
 
 from fake_cometly.config import ID_STRIDE, FakeConfig
@@ -22,18 +22,10 @@ TRACKED_ID_BASE = 1_000_000_000
 # Enough for a page or an export that spans a day boundary, while staying ~100 MB at 50k/day.
 DAY_CACHE_SIZE = 6
 
-# add_event()'s public field names; event_time_utc and amount are converted, the rest copied.
-_WRITABLE = {
-    "event_name",
-    "event_time_utc",
-    "profile_id",
-    "company_id",
-    "amount",
-    "is_upsell",
-    "order_id",
-    "order_name",
-    "event_url",
-}
+# add_event()'s public field names: the name and profile steer generation, the time and the
+# amount are converted, and these are copied as given.
+_COPIED = ("company_id", "is_upsell", "order_id", "order_name", "event_url")
+_WRITABLE = {"event_name", "profile_id", "event_time_utc", "amount", *_COPIED}
 
 
 def event_key(event: Event) -> tuple[int, int]:
@@ -151,22 +143,18 @@ class EventStore:
         if unknown:
             raise TypeError(f"unknown event fields: {sorted(unknown)}")
         moment = to_epoch(fields.get("event_time_utc", now))
-        overrides: dict[str, Any] = {
-            name: fields[name]
-            for name in _WRITABLE - {"event_time_utc", "amount"}
-            if name in fields
-        }
+        profile_id = fields.get("profile_id")
+        overrides: dict[str, Any] = {name: fields[name] for name in _COPIED if name in fields}
         if "amount" in fields:
-            overrides["amount_cents"] = int(Decimal(str(fields["amount"])) * 100)
-        if "profile_id" in fields and "company_id" not in fields:
-            overrides["company_id"] = self._data.company_of(int(fields["profile_id"]))
+            cents = Decimal(str(fields["amount"])) * 100
+            overrides["amount_cents"] = int(cents.to_integral_value(ROUND_HALF_UP))
         with self._lock:
             event_id = TRACKED_ID_BASE + len(self._tracked_ids) + 1
             generated = self._data.tracked_event(
                 event_id,
                 moment,
                 str(fields.get("event_name", "purchase")),
-                fields.get("profile_id"),
+                None if profile_id is None else int(profile_id),
             )
             event = generated._replace(**overrides)
             self._tracked_ids[event_id] = event
@@ -192,9 +180,10 @@ class Records(Generic[T]):
     def get(self, record_id: int) -> T | None:
         if not 1 <= record_id <= self.count:
             return None
-        block = (record_id - 1) // BLOCK
-        records = self._blocks.get(block, lambda: self._build_block(block))
-        return records[(record_id - 1) % BLOCK]
+        return self._block((record_id - 1) // BLOCK)[(record_id - 1) % BLOCK]
+
+    def _block(self, block: int) -> list[T]:
+        return self._blocks.get(block, lambda: self._build_block(block))
 
     def created_between(self, lo: int | None, hi: int | None) -> range:
         """Ids created in [lo, hi): a contiguous range, found by bisecting on created_at."""
@@ -204,10 +193,13 @@ class Records(Generic[T]):
         return ids[first:last]
 
     def each(self, ids: range) -> Iterator[T]:
+        """The records of an id range (ascending or descending) from created_between."""
+        current, records = -1, []
         for record_id in ids:
-            record = self.get(record_id)
-            assert record is not None  # ids come from created_between
-            yield record
+            block, position = divmod(record_id - 1, BLOCK)
+            if block != current:  # one cache lookup per block, not per record
+                current, records = block, self._block(block)
+            yield records[position]
 
 
 class Space:

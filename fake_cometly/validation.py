@@ -35,31 +35,13 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _BRACKETED = re.compile(r"([^\[\]]+)\[([^\[\]]*)\]")
 # Laravel's `boolean` accepts these, and the integers 1 and 0.
 _TRUE_FALSE: dict[bool | str, bool] = {True: True, False: False, "1": True, "0": False}
-_TRACK_STRINGS = [
-    "email",
-    "comet_token",
-    "fingerprint",
-    "ip",
-    "tracking_id",
-    "full_name",
-    "first_name",
-    "last_name",
-    "phone",
-    "user_agent",
-    "url",
-    "order_id",
-    "order_name",
-    "checkout_token",
-    "upsell_common_id",
-    "comet_source",
-    "comet_network",
-    "comet_campaign",
-    "comet_ad_group",
-    "comet_ad_id",
-    "comet_keyword",
-    "comet_type",
-    "idempotency_key",
-]
+# POST /events/track's string fields (§4.2).
+_TRACK_STRINGS = (
+    "email", "comet_token", "fingerprint", "ip", "tracking_id", "full_name", "first_name",
+    "last_name", "phone", "user_agent", "url", "order_id", "order_name", "checkout_token",
+    "upsell_common_id", "comet_source", "comet_network", "comet_campaign", "comet_ad_group",
+    "comet_ad_id", "comet_keyword", "comet_type", "idempotency_key",
+)  # fmt: skip
 
 
 class ValidationFailed(Exception):
@@ -280,9 +262,8 @@ def _selection(
     if not with_sources or check.required("attribution_window", when="sources"):
         window = check.one_of_integers("attribution_window", ATTRIBUTION_WINDOWS)
     fields = check.array("fields", allowed_fields, 20) or []
-    needing = [name for name in fields if name in needs_sources]
-    if needing and not with_sources:
-        for name in needing:
+    for name in fields:
+        if name in needs_sources and not with_sources:
             check.fail("fields", f"The {name} field requires sources to be provided.")
     attribution = None
     # Without sources the attribution parameters are validated and then ignored (undocumented).

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,9 @@ SPACE_TZ = "America/New_York"
 TIME_SCALE = 60.0  # a rate-limit minute lasts one second; the tap is told the same below
 
 
-def run_tap(config_path: Path, state: dict[str, Any] | None, workdir: Path, label: str) -> list[dict]:
+def run_tap(
+    config_path: Path, state: dict[str, Any] | None, workdir: Path, label: str
+) -> list[dict]:
     """Run the tap as a user would and return its Singer messages."""
     command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
     if state is not None:
@@ -63,7 +65,9 @@ def revenue_report(messages: list[dict]) -> None:
     for message in messages:
         if message["type"] == "RECORD" and message["stream"] == "event_attributions":
             row = message["record"]
-            attributed[row.get("source") or "(source not returned)"] += float(row.get("amount") or 0)
+            attributed[row.get("source") or "(source not returned)"] += float(
+                row.get("amount") or 0
+            )
     if attributed:
         print("   attributed revenue (linear, 30 days) by source (top 5):")
         for source, amount in attributed.most_common(5):
@@ -104,7 +108,9 @@ def main() -> None:
         state = summarize("First run (full backfill)", first)
         revenue_report(first)
         expected = {row["id"] for row in fake.all_events()}
-        got = {m["record"]["id"] for m in first if m["type"] == "RECORD" and m["stream"] == "events"}
+        got = {
+            m["record"]["id"] for m in first if m["type"] == "RECORD" and m["stream"] == "events"
+        }
         if got != expected:
             raise SystemExit(
                 f"events differ from the fake's ground truth: {len(expected - got)} missing, "
@@ -113,14 +119,25 @@ def main() -> None:
         print(f"   events equal the fake's ground truth: {len(got)} ids, none missing or extra")
         print(f"   bookmark: {json.dumps(state.get('bookmarks', {}).get('events', {}))}")
 
-        last_hour = datetime.combine(FIRST_DAY + timedelta(days=DAYS - 1), datetime.min.time())
-        late = fake.add_event(event_name="purchase", amount=250.0, event_time_utc=(last_hour + timedelta(hours=23, minutes=30)).replace(tzinfo=timezone.utc))
-        print(f"\nTracked a late purchase (event {late['id']}) inside the last day's lookback window.")
+        range_end = datetime.fromisoformat(
+            state["bookmarks"]["events"]["replication_key_value"].replace("Z", "+00:00")
+        )
+        late = fake.add_event(
+            event_name="purchase", amount=250.0, event_time_utc=range_end - timedelta(hours=1)
+        )
+        print(
+            f"\nA purchase tracked late (event {late['id']}, timed one hour before the bookmark) "
+            "arrives after the first run."
+        )
         second = run_tap(config_path, state, workdir, "incremental")
         summarize("Second run (from the first run's state)", second)
-        new_ids = {m["record"]["id"] for m in second if m["type"] == "RECORD" and m["stream"] == "events"}
-        print(f"   the late event came back: {late['id'] in new_ids}; "
-              f"{len(new_ids)} events re-read in the {config.get('lookback_hours', 3)} h lookback tail")
+        new_ids = {
+            m["record"]["id"] for m in second if m["type"] == "RECORD" and m["stream"] == "events"
+        }
+        print(
+            f"   the late event came back: {late['id'] in new_ids}; "
+            f"{len(new_ids)} events read again in the 3 h lookback tail"
+        )
 
 
 if __name__ == "__main__":

@@ -448,6 +448,7 @@ class _Checker:
         if isinstance(value, bool) or not valid_type:
             self.fail(name, f"expected {kind}, got {value!r}")
             return default
+        value = value if integer else float(value)
         if not minimum <= value <= maximum:
             allowed = (
                 f"from {minimum:g} to {maximum:g}"

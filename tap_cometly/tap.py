@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import typing as t
 from functools import cached_property
@@ -19,6 +20,7 @@ from tap_cometly.streams import (
     EventAttributionsStream,
     EventsStream,
 )
+from tap_cometly.streams.windowed import WindowedStream
 from tap_cometly.writer import BatchedMsgSpecWriter
 
 if t.TYPE_CHECKING:
@@ -79,6 +81,23 @@ class TapCometly(Tap):
     def flush_output(self) -> None:
         """Write out records still waiting in the writer's batch."""
         t.cast("BatchedMsgSpecWriter", self.message_writer).flush()
+
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        """Use a state as it is or refuse it with a clear message, never silently start over."""
+        bookmarks = state.get("bookmarks", {})
+        if not isinstance(bookmarks, dict) or not all(
+            isinstance(entry, dict) for entry in bookmarks.values()
+        ):
+            msg = (
+                "The state's 'bookmarks' must map each stream name to an object, as the tap "
+                f"writes it; got {json.dumps(bookmarks)[:200]}. Fix the state or remove it to "
+                "start again from start_date."
+            )
+            raise CometlyAPIError(msg)
+        super().load_state(state)
+        for stream in self.streams.values():
+            if isinstance(stream, WindowedStream):
+                stream.check_bookmark()
 
     def discover_streams(self) -> list[Stream]:
         streams: list[Stream] = [EventsStream(self), ContactsStream(self), CompaniesStream(self)]

@@ -10,6 +10,7 @@ import pytest
 from fake_cometly import FakeCometly
 from tests.helpers import fake_config
 
+
 @pytest.fixture
 def start_fake() -> Iterator[t.Callable[..., FakeCometly]]:
     """Start fakes on demand; every one started is stopped at the end of the test."""

@@ -57,7 +57,9 @@ class TapRun:
     messages: list[dict[str, t.Any]] = field(default_factory=list)
 
     def records(self, stream: str) -> list[dict[str, t.Any]]:
-        return [m["record"] for m in self.messages if m["type"] == "RECORD" and m["stream"] == stream]
+        return [
+            m["record"] for m in self.messages if m["type"] == "RECORD" and m["stream"] == stream
+        ]
 
     @property
     def states(self) -> list[dict[str, t.Any]]:

@@ -27,7 +27,9 @@ def test_multi_touch_shares_add_up_to_the_event_amount(fake: FakeCometly) -> Non
     run = run_tap(config_for(fake, ALL_SOURCES_LINEAR))
     rows = run.records("event_attributions")
     assert rows
-    keys = [(r["id"], r["touchpoint_id"], r["attribution_model"], r["attribution_window"]) for r in rows]
+    keys = [
+        (r["id"], r["touchpoint_id"], r["attribution_model"], r["attribution_window"]) for r in rows
+    ]
     assert len(keys) == len(set(keys)), "duplicate primary keys"
     per_event: dict[int, float] = defaultdict(float)
     touchpoints: dict[int, int] = defaultdict(int)
@@ -47,8 +49,9 @@ def test_single_touch_gives_one_row_per_event_and_setups_share_a_table(fake: Fak
     rows = run.records("event_attributions")
     last_touch = [r for r in rows if r["attribution_model"] == "last_touch"]
     linear = [r for r in rows if r["attribution_model"] == "linear"]
-    assert last_touch and linear
-    per_event = defaultdict(int)
+    assert last_touch
+    assert linear
+    per_event: dict[int, int] = defaultdict(int)
     for row in last_touch:
         per_event[row["id"]] += 1
     assert set(per_event.values()) == {1}
@@ -60,14 +63,20 @@ def test_rows_match_the_fakes_attribution(fake: FakeCometly) -> None:
     from tap_cometly.settings import parse_settings  # noqa: PLC0415
 
     settings = parse_settings(config)
-    expected = fake.attributed_rows(settings.start, settings.end, list(settings.attribution_setups[0].sources), "linear", 0)
+    expected = fake.attributed_rows(
+        settings.start, settings.end, list(settings.attribution_setups[0].sources), "linear", 0
+    )
     got = {(r["id"], r["touchpoint_id"]) for r in run.records("event_attributions")}
     assert got == {(r["id"], r["touchpoint_id"]) for r in expected}
 
 
 def test_sources_are_sent_fifteen_at_a_time(fake: FakeCometly) -> None:
     run_tap(config_for(fake, ALL_SOURCES_LINEAR))
-    attributed = [r for r in fake.request_log if r.path.endswith("/events") and any(k == "sources[]" for k, _ in r.query)]
+    attributed = [
+        r
+        for r in fake.request_log
+        if r.path.endswith("/events") and any(k == "sources[]" for k, _ in r.query)
+    ]
     assert attributed
     counts = {sum(1 for k, _ in r.query if k == "sources[]") for r in attributed}
     assert max(counts) == 15

@@ -24,54 +24,113 @@ BAD_INPUTS: list[tuple[str, dict[str, t.Any], dict[str, str], str]] = [
     ("malformed end", {"end_date": "2024-13-45"}, {}, "end_date"),
     ("bad event name", {"event_names": ["purchase", "refund"]}, {}, "event_names"),
     ("duplicate event names", {"event_names": ["sign_up", "sign_up"]}, {}, "event_names"),
-    ("too many event names", {"event_names": [f"custom_event_{n}" for n in range(1, 12)]}, {}, "event_names"),
-    ("sources without a model", {"attribution_setups": [{"sources": "all", "attribution_window": 7}]}, {}, "attribution_setups[0]"),
-    ("bad attribution window", {"attribution_setups": [{"sources": "all", "attribution_model": "linear", "attribution_window": 45}]}, {}, "attribution_setups[0]"),
+    (
+        "too many event names",
+        {"event_names": [f"custom_event_{n}" for n in range(1, 12)]},
+        {},
+        "event_names",
+    ),
+    (
+        "sources without a model",
+        {"attribution_setups": [{"sources": "all", "attribution_window": 7}]},
+        {},
+        "attribution_setups[0]",
+    ),
+    (
+        "bad attribution window",
+        {
+            "attribution_setups": [
+                {"sources": "all", "attribution_model": "linear", "attribution_window": 45}
+            ]
+        },
+        {},
+        "attribution_setups[0]",
+    ),
     ("per_page out of range", {"per_page": 0}, {}, "per_page"),
-    ("plain http to a remote host", {"api_url": "http://cometly.example.com/public-api/v1"}, {}, "api_url"),
+    (
+        "plain http to a remote host",
+        {"api_url": "http://cometly.example.com/public-api/v1"},
+        {},
+        "api_url",
+    ),
     ("number from env that is not one", {}, {"TAP_COMETLY_PER_PAGE": "4k"}, "per_page"),
-    ("boolean from env that is not one", {}, {"TAP_COMETLY_INCLUDE_COMET_TOKENS": "maybe"}, "include_comet_tokens"),
-    ("decimal from env that is not one", {}, {"TAP_COMETLY_LOOKBACK_HOURS": "three"}, "lookback_hours"),
+    (
+        "boolean from env that is not one",
+        {},
+        {"TAP_COMETLY_INCLUDE_COMET_TOKENS": "maybe"},
+        "include_comet_tokens",
+    ),
+    (
+        "decimal from env that is not one",
+        {},
+        {"TAP_COMETLY_LOOKBACK_HOURS": "three"},
+        "lookback_hours",
+    ),
     ("boolean given as a number", {"include_all_emails": 2}, {}, "include_all_emails"),
 ]
 
 
-def run_cli(config: dict[str, t.Any], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    config: dict[str, t.Any], env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps({k: v for k, v in config.items() if v is not None}))
     command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
     if env:
         command += ["--config", "ENV"]
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_COMETLY_")}
-    return subprocess.run(command, capture_output=True, text=True, env={**clean_env, **env}, timeout=60, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, env={**clean_env, **env}, timeout=60, check=False
+    )
 
 
-@pytest.mark.parametrize(("case", "settings", "env", "setting"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("case", "settings", "env", "setting"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
 def test_bad_config_stops_before_any_request(
     fake: FakeCometly, tmp_path: Path, case: str, settings: dict, env: dict, setting: str
 ) -> None:
     finished = run_cli({**tap_config(fake), **settings}, env, tmp_path)
     assert finished.returncode != 0
     assert finished.stdout == "", "nothing may reach the target"
-    named = [line for line in finished.stderr.splitlines() if f"Invalid setting '{setting}'" in line]
+    named = [
+        line for line in finished.stderr.splitlines() if f"Invalid setting '{setting}'" in line
+    ]
     assert len(named) == 1, finished.stderr[-2000:]
     assert fake.request_log == [], "no request may be sent with a bad config"
 
 
 def test_good_values_from_env_are_used(fake: FakeCometly, tmp_path: Path) -> None:
     settings = tap_config(fake, end_date="2024-03-09")
-    finished = run_cli(settings, {"TAP_COMETLY_PER_PAGE": "100", "TAP_COMETLY_EVENT_NAMES": '["purchase"]'}, tmp_path)
+    finished = run_cli(
+        settings,
+        {"TAP_COMETLY_PER_PAGE": "100", "TAP_COMETLY_EVENT_NAMES": '["purchase"]'},
+        tmp_path,
+    )
     assert finished.returncode == 0, finished.stderr[-2000:]
     sent = [r for r in fake.request_log if r.path.endswith("/events")]
     assert sent
-    assert all(("per_page", "100") in r.query and ("event_names[]", "purchase") in r.query for r in sent)
+    assert all(
+        ("per_page", "100") in r.query and ("event_names[]", "purchase") in r.query for r in sent
+    )
 
 
 @pytest.mark.parametrize(
     "broken",
     [
-        {"bookmarks": {"events": {"replication_key": "event_time_utc", "replication_key_value": "last tuesday"}}},
-        {"bookmarks": {"events": {"replication_key": "event_time_utc", "replication_key_value": 1710000000}}},
+        {
+            "bookmarks": {
+                "events": {
+                    "replication_key": "event_time_utc",
+                    "replication_key_value": "last tuesday",
+                }
+            }
+        },
+        {
+            "bookmarks": {
+                "events": {"replication_key": "event_time_utc", "replication_key_value": 1710000000}
+            }
+        },
     ],
 )
 def test_a_damaged_state_is_rejected_clearly(fake: FakeCometly, broken: dict) -> None:
@@ -89,7 +148,15 @@ def test_an_old_state_without_bookmarks_is_used_as_empty(fake: FakeCometly) -> N
 
 
 def test_a_state_from_a_later_run_is_kept(fake: FakeCometly) -> None:
-    later = {"bookmarks": {"events": {"replication_key": "event_time_utc", "replication_key_value": "2024-03-10T05:00:00Z"}}}
+    later = {
+        "bookmarks": {
+            "events": {
+                "replication_key": "event_time_utc",
+                "replication_key_value": "2024-03-10T05:00:00Z",
+            }
+        }
+    }
     run = run_tap(tap_config(fake, end_date="2024-03-11", lookback_hours=0), state=later)
     times = [r["event_time_utc"] for r in run.records("events")]
-    assert times and min(times) >= "2024-03-10T05:00:00Z"
+    assert times
+    assert min(times) >= "2024-03-10T05:00:00Z"

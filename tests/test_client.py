@@ -59,7 +59,9 @@ def test_retry_after_is_honoured(fake: FakeCometly, caplog: pytest.LogCaptureFix
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_server_errors_are_retried(fake: FakeCometly, status: int, caplog: pytest.LogCaptureFixture) -> None:
+def test_server_errors_are_retried(
+    fake: FakeCometly, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
     fake.inject(Fault("status", family="events_list", count=3, status=status))
     with caplog.at_level(logging.INFO):
         run = run_tap(tap_config(fake, **ONE_DAY))
@@ -80,19 +82,25 @@ def test_connection_reset_mid_body_and_timeouts_are_retried(fake: FakeCometly) -
 
 def test_retry_budget_runs_out_with_a_clear_error(fake: FakeCometly) -> None:
     fake.inject(Fault("status", family="events_list", count=1000, status=503))
-    with pytest.raises(CometlyAPIError, match=r"Stream 'events', window \[2024-03-08T05:00:00Z, 2024-03-09T05:00:00Z\): the API kept failing .* max_retry_minutes"):
+    with pytest.raises(
+        CometlyAPIError,
+        match=(
+            r"Stream 'events', window \[2024-03-08T05:00:00Z, 2024-03-09T05:00:00Z\): "
+            r"the API kept failing .* max_retry_minutes"
+        ),
+    ):
         run_tap(tap_config(fake, max_retry_minutes=0.02, **ONE_DAY))
 
 
 def test_wrong_key_fails_at_once_and_says_what_to_do(fake: FakeCometly) -> None:
-    with pytest.raises(CometlyAPIError, match="rejected the API key.*api_key") as raised:
+    with pytest.raises(CometlyAPIError, match=r"rejected the API key.*api_key") as raised:
         run_tap(tap_config(fake, api_key="not-the-key", **ONE_DAY))
     assert len(api_requests(fake)) == 1, "a 401 is not retried"
     assert "not-the-key" not in str(raised.value)
 
 
 def test_forbidden_key_fails_at_once(fake: FakeCometly) -> None:
-    with pytest.raises(CometlyAPIError, match="refused access.*permission"):
+    with pytest.raises(CometlyAPIError, match=r"refused access.*permission"):
         run_tap(tap_config(fake, api_key="no-permission-key", **ONE_DAY))
     assert len(api_requests(fake)) == 1
 
@@ -100,18 +108,22 @@ def test_forbidden_key_fails_at_once(fake: FakeCometly) -> None:
 def test_validation_error_shows_the_apis_message(fake: FakeCometly) -> None:
     tap = TapCometly(config=tap_config(fake, **ONE_DAY))
     stream = EventsStream(tap)
-    with pytest.raises(CometlyAPIError, match=r"rejected the request parameters .*422.*start") :
+    with pytest.raises(CometlyAPIError, match=r"rejected the request parameters .*422.*start"):
         stream.call_api("GET", "/events")
 
 
-@pytest.mark.parametrize(("mode", "says"), [("html", "not JSON"), ("no_data", "without a 'data' list")])
+@pytest.mark.parametrize(
+    ("mode", "says"), [("html", "not JSON"), ("no_data", "without a 'data' list")]
+)
 def test_bad_bodies_are_clear_errors(fake: FakeCometly, mode: str, says: str) -> None:
     fake.inject(Fault("bad_body", family="events_list", count=1, mode=mode))
     with pytest.raises(CometlyAPIError, match=f"GET /public-api/v1/events answered .*{says}"):
         run_tap(tap_config(fake, **ONE_DAY))
 
 
-def test_api_key_never_logged(fake: FakeCometly, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+def test_api_key_never_logged(
+    fake: FakeCometly, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake.inject(Fault("status", family="events_list", count=2, status=503))
     fake.inject(Fault("status", family="events_list", count=1, status=429, retry_after=1))
     with caplog.at_level(logging.DEBUG):

@@ -25,5 +25,9 @@ def test_companies_equal_ground_truth(start_fake: t.Callable[..., FakeCometly]) 
 def test_companies_run_as_full_table(fake: FakeCometly) -> None:
     config = tap_config(fake)
     first = run_tap(config, catalog=catalog_for(config, {"companies": None}))
-    again = run_tap(config, state=first.last_state, catalog=catalog_for(config, {"companies": None}))
-    assert len(again.records("companies")) == len(first.records("companies")) == len(fake.companies())
+    again = run_tap(
+        config, state=first.last_state, catalog=catalog_for(config, {"companies": None})
+    )
+    assert (
+        len(again.records("companies")) == len(first.records("companies")) == len(fake.companies())
+    )

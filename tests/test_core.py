@@ -18,7 +18,9 @@ atexit.register(_FAKE.stop)
 
 SAMPLE_CONFIG = tap_config(
     _FAKE,
-    attribution_setups=[{"sources": "all", "attribution_model": "u_shaped", "attribution_window": 30}],
+    attribution_setups=[
+        {"sources": "all", "attribution_model": "u_shaped", "attribution_window": 30}
+    ],
     events_requests_per_minute=100_000,
     export_creates_per_minute=100_000,
     export_status_requests_per_minute=100_000,

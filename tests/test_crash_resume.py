@@ -19,7 +19,9 @@ from tests.helpers import tap_config
 KILLS = 3
 
 
-def run_until(config_path: Path, state: dict | None, tmp_path: Path, stop_after: int | None) -> tuple[list[dict], bool]:
+def run_until(
+    config_path: Path, state: dict | None, tmp_path: Path, stop_after: int | None
+) -> tuple[list[dict], bool]:
     """Run the tap; kill -9 it once `stop_after` messages came out. Returns the messages a
     target would have received and whether the run finished on its own."""
     command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
@@ -44,7 +46,9 @@ def run_until(config_path: Path, state: dict | None, tmp_path: Path, stop_after:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_kill_and_resume_loses_nothing(start_fake: t.Callable[..., FakeCometly], tmp_path: Path, seed: int) -> None:
+def test_kill_and_resume_loses_nothing(
+    start_fake: t.Callable[..., FakeCometly], tmp_path: Path, seed: int
+) -> None:
     fake = start_fake(days=6, events_per_day=400, contacts=3000, companies=50)
     config = tap_config(fake, events_window_days=1, contacts_window_days=1, per_page=250)
     config_path = tmp_path / "config.json"
@@ -59,7 +63,9 @@ def test_kill_and_resume_loses_nothing(start_fake: t.Callable[..., FakeCometly],
     delivered: dict[str, set[int]] = {}
     state: dict | None = None
     for kill_after in [*[b - a for a, b in zip([0, *kill_points], kill_points)], None]:
-        messages, finished = run_until(config_path, state, tmp_path, kill_after if kill_after else None)
+        messages, finished = run_until(
+            config_path, state, tmp_path, kill_after if kill_after else None
+        )
         for message in messages:
             if message["type"] == "RECORD":
                 delivered.setdefault(message["stream"], set()).add(message["record"]["id"])

@@ -23,7 +23,9 @@ def iso(value: str) -> str:
     return value.replace(" ", "T") + "Z" if not value.endswith("Z") else value
 
 
-def truth(fake: FakeCometly, start: datetime | None = None, end: datetime | None = None) -> dict[int, dict]:
+def truth(
+    fake: FakeCometly, start: datetime | None = None, end: datetime | None = None
+) -> dict[int, dict]:
     rows = fake.all_events()
     return {
         row["id"]: row
@@ -64,9 +66,16 @@ def test_full_sync_equals_ground_truth_across_both_dst_changes(
     start_fake: t.Callable[..., FakeCometly], per_page: int, window_days: int, start: str, end: str
 ) -> None:
     # The data runs 2024-03-01 .. 2024-11-06, across both DST changes in America/New_York.
-    fake = start_fake(first_day=date(2024, 3, 1), days=250, events_per_day=12, rate_limits_enabled=False)
+    fake = start_fake(
+        first_day=date(2024, 3, 1), days=250, events_per_day=12, rate_limits_enabled=False
+    )
     config = tap_config(
-        fake, per_page=per_page, events_window_days=window_days, start_date=start, end_date=end, **UNLIMITED
+        fake,
+        per_page=per_page,
+        events_window_days=window_days,
+        start_date=start,
+        end_date=end,
+        **UNLIMITED,
     )
     run = run_tap(config)
     got = ids(run)
@@ -86,9 +95,15 @@ def test_full_sync_equals_ground_truth_across_both_dst_changes(
 
 def test_every_window_is_bookmarked_as_it_finishes(fake: FakeCometly) -> None:
     run = run_tap(tap_config(fake, end_date="2024-03-11"))
-    bookmarks = [s["bookmarks"]["events"]["replication_key_value"] for s in run.states if "events" in s.get("bookmarks", {})]
+    bookmarks = [
+        s["bookmarks"]["events"]["replication_key_value"]
+        for s in run.states
+        if "events" in s.get("bookmarks", {})
+    ]
     # 2024-03-08 .. 2024-03-11 local: three windows, the middle one 23 h long (DST).
-    assert {"2024-03-09T05:00:00Z", "2024-03-10T05:00:00Z", "2024-03-11T04:00:00Z"} <= set(bookmarks)
+    assert {"2024-03-09T05:00:00Z", "2024-03-10T05:00:00Z", "2024-03-11T04:00:00Z"} <= set(
+        bookmarks
+    )
     assert "progress_markers" not in str(run.last_state)
 
 
@@ -96,10 +111,18 @@ def test_second_run_reads_new_events_and_the_lookback_tail(fake: FakeCometly) ->
     first_end = datetime(2024, 3, 11, 4, tzinfo=timezone.utc)  # 2024-03-11 00:00 New York
     first = run_tap(tap_config(fake, end_date="2024-03-11"))
     assert first.bookmark("events") == "2024-03-11T04:00:00Z"
-    late = fake.add_event(event_name="purchase", amount=42.5, event_time_utc=first_end - timedelta(hours=1))
-    too_late = fake.add_event(event_name="purchase", amount=1.0, event_time_utc=first_end - timedelta(hours=10))
-    second = run_tap(tap_config(fake, end_date="2024-03-12", lookback_hours=3), state=first.last_state)
-    expected = truth(fake, first_end - timedelta(hours=3), datetime(2024, 3, 12, 4, tzinfo=timezone.utc))
+    late = fake.add_event(
+        event_name="purchase", amount=42.5, event_time_utc=first_end - timedelta(hours=1)
+    )
+    too_late = fake.add_event(
+        event_name="purchase", amount=1.0, event_time_utc=first_end - timedelta(hours=10)
+    )
+    second = run_tap(
+        tap_config(fake, end_date="2024-03-12", lookback_hours=3), state=first.last_state
+    )
+    expected = truth(
+        fake, first_end - timedelta(hours=3), datetime(2024, 3, 12, 4, tzinfo=timezone.utc)
+    )
     assert set(ids(second)) == set(expected)
     assert late["id"] in ids(second)
     assert too_late["id"] not in ids(second), "outside the lookback: a documented limit"
@@ -138,7 +161,15 @@ def test_field_selection_changes_fields_sent(fake: FakeCometly) -> None:
 
 
 def test_filters_are_sent_on_every_page(fake: FakeCometly) -> None:
-    run = run_tap(tap_config(fake, end_date="2024-03-09", per_page=25, event_names=["purchase", "sign_up"], query_mode="profile"))
+    run = run_tap(
+        tap_config(
+            fake,
+            end_date="2024-03-09",
+            per_page=25,
+            event_names=["purchase", "sign_up"],
+            query_mode="profile",
+        )
+    )
     names = Counter(record["event_name"] for record in run.records("events"))
     assert set(names) <= {"purchase", "sign_up"}
     pages = [r for r in fake.request_log if r.path.endswith("/events")]
@@ -161,16 +192,22 @@ def test_filters_are_sent_on_every_page(fake: FakeCometly) -> None:
         ({"attribution_setups": [{"sources": ["google_ads"]}]}, "attribution_setups[0]"),
     ],
 )
-def test_bad_filters_fail_before_any_request(fake: FakeCometly, overrides: dict, setting: str) -> None:
+def test_bad_filters_fail_before_any_request(
+    fake: FakeCometly, overrides: dict, setting: str
+) -> None:
     with pytest.raises(ConfigError, match=re.escape(f"'{setting}'")):
         run_tap(tap_config(fake, **overrides))
     assert fake.request_log == []
 
 
-def test_amounts_sent_as_strings_and_unordered_pages(start_fake: t.Callable[..., FakeCometly]) -> None:
+def test_amounts_sent_as_strings_and_unordered_pages(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
     fake = start_fake(string_amounts=True, shuffle_pages=True, rate_limits_enabled=False)
     run = run_tap(tap_config(fake, per_page=50, **UNLIMITED))
     expected = truth(fake)
     assert set(ids(run)) == set(expected)
     for record in run.records("events"):
-        assert float(record["amount"] or 0) == pytest.approx(float(expected[record["id"]]["amount"] or 0))
+        assert float(record["amount"] or 0) == pytest.approx(
+            float(expected[record["id"]]["amount"] or 0)
+        )

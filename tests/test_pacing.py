@@ -25,7 +25,9 @@ class FakeClock:
 
 def make_pacer(limit: int = 3, window: float = 60.0) -> tuple[Pacer, FakeClock]:
     clock = FakeClock()
-    pacer = Pacer("events_list", limit, window, logging.getLogger("test"), clock=clock, sleep=clock.sleep)
+    pacer = Pacer(
+        "events_list", limit, window, logging.getLogger("test"), clock=clock, sleep=clock.sleep
+    )
     return pacer, clock
 
 
@@ -36,7 +38,9 @@ def response(status: int = 200, **headers: str) -> requests.Response:
     return answer
 
 
-def call(pacer: Pacer, clock: FakeClock, answer: requests.Response | None = None, duration: float = 0.1) -> float:
+def call(
+    pacer: Pacer, clock: FakeClock, answer: requests.Response | None = None, duration: float = 0.1
+) -> float:
     """One paced call; returns the time it started."""
     pacer.acquire()
     started = clock.now

@@ -30,11 +30,26 @@ BAD_CONFIGS = [
     ("missing start", {"start_date": None}, "start_date", "required"),
     ("malformed start", {"start_date": "01/02/2024"}, "start_date", "2024-01-31"),
     ("malformed end", {"end_date": "yesterday"}, "end_date", "2024-01-31"),
-    ("start after end", {"start_date": "2024-03-01", "end_date": "2024-02-01"}, "end_date", "after"),
-    ("start equals end", {"start_date": "2024-03-01", "end_date": "2024-03-01"}, "end_date", "after"),
+    (
+        "start after end",
+        {"start_date": "2024-03-01", "end_date": "2024-02-01"},
+        "end_date",
+        "after",
+    ),
+    (
+        "start equals end",
+        {"start_date": "2024-03-01", "end_date": "2024-03-01"},
+        "end_date",
+        "after",
+    ),
     ("future start", {"start_date": "2999-01-01"}, "start_date", "future"),
     ("unknown timezone", {"timezone": "Mars/Olympus_Mons"}, "timezone", "IANA"),
-    ("http to remote host", {"api_url": "http://app.cometly.com/public-api/v1"}, "api_url", "https"),
+    (
+        "http to remote host",
+        {"api_url": "http://app.cometly.com/public-api/v1"},
+        "api_url",
+        "https",
+    ),
     ("not a URL", {"api_url": "app.cometly.com"}, "api_url", "https://"),
     ("url with query", {"api_url": "https://x.test/v1?a=1"}, "api_url", "query"),
     ("per_page too big", {"per_page": 5000}, "per_page", "1 to 4000"),
@@ -42,14 +57,29 @@ BAD_CONFIGS = [
     ("per_page text", {"per_page": "many"}, "per_page", "whole number"),
     ("per_page float", {"per_page": 10.5}, "per_page", "whole number"),
     ("boolean-like number", {"per_page": True}, "per_page", "whole number"),
-    ("rate limit zero", {"events_requests_per_minute": 0}, "events_requests_per_minute", "at least 1"),
+    (
+        "rate limit zero",
+        {"events_requests_per_minute": 0},
+        "events_requests_per_minute",
+        "at least 1",
+    ),
     ("negative lookback", {"lookback_hours": -1}, "lookback_hours", "at least 0"),
     ("lookback text", {"lookback_hours": "three"}, "lookback_hours", "number"),
     ("window zero", {"events_window_days": 0}, "events_window_days", "1 to 366"),
     ("unknown event name", {"event_names": ["purchase", "buy"]}, "event_names", "'buy'"),
-    ("custom event out of range", {"event_names": ["custom_event_51"]}, "event_names", "custom_event_51"),
+    (
+        "custom event out of range",
+        {"event_names": ["custom_event_51"]},
+        "event_names",
+        "custom_event_51",
+    ),
     ("duplicate event names", {"event_names": ["purchase", "purchase"]}, "event_names", "once"),
-    ("too many event names", {"event_names": [f"custom_event_{n}" for n in range(1, 12)]}, "event_names", "1 to 10"),
+    (
+        "too many event names",
+        {"event_names": [f"custom_event_{n}" for n in range(1, 12)]},
+        "event_names",
+        "1 to 10",
+    ),
     ("empty event names", {"event_names": []}, "event_names", "1 to 10"),
     ("event names not a list", {"event_names": {"a": 1}}, "event_names", "list"),
     ("bad query mode", {"query_mode": "account"}, "query_mode", "profile, company"),
@@ -57,7 +87,9 @@ BAD_CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "overrides", "setting", "hint"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+@pytest.mark.parametrize(
+    ("case", "overrides", "setting", "hint"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS]
+)
 def test_bad_config_names_the_setting(case: str, overrides: dict, setting: str, hint: str) -> None:
     with pytest.raises(ConfigError) as raised:
         settings_for(**overrides)
@@ -95,7 +127,9 @@ def test_text_values_from_the_environment_are_converted() -> None:
 
 
 def test_dates_without_offset_are_space_local() -> None:
-    settings = settings_for(timezone="America/New_York", start_date="2024-07-01", end_date="2024-07-02T06:30:00")
+    settings = settings_for(
+        timezone="America/New_York", start_date="2024-07-01", end_date="2024-07-02T06:30:00"
+    )
     assert settings.start == datetime(2024, 7, 1, 4, tzinfo=timezone.utc)
     assert settings.end == datetime(2024, 7, 2, 10, 30, tzinfo=timezone.utc)
     pinned = settings_for(timezone="America/New_York", start_date="2024-07-01T00:00:00Z")
@@ -103,7 +137,10 @@ def test_dates_without_offset_are_space_local() -> None:
 
 
 def test_loopback_http_is_allowed_for_test_servers() -> None:
-    assert settings_for(api_url="http://127.0.0.1:8765/public-api/v1/").api_url == "http://127.0.0.1:8765/public-api/v1"
+    assert (
+        settings_for(api_url="http://127.0.0.1:8765/public-api/v1/").api_url
+        == "http://127.0.0.1:8765/public-api/v1"
+    )
     assert settings_for(api_url="http://localhost:1/v1").api_url == "http://localhost:1/v1"
 
 

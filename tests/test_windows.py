@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ def test_windows_meet_exactly_and_follow_dst() -> None:
     windows = list(day_windows(start, end, NEW_YORK, 1))
     assert windows[0].start == start
     assert windows[-1].end == end
-    for before, after in zip(windows, windows[1:]):
+    for before, after in itertools.pairwise(windows):
         assert before.end == after.start
     lengths = {w.start.astimezone(NEW_YORK).date().isoformat(): w.end - w.start for w in windows}
     assert lengths["2024-03-10"] == timedelta(hours=23)

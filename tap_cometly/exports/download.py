@@ -147,7 +147,7 @@ class ExportFile:
         self._spool = spool
         self.gzipped = gzipped
         self.size = size
-        self._what = what
+        self.what = what
 
     def rows(self) -> Iterator[dict[str, t.Any]]:
         """Each line's JSON object in file order; blank lines are skipped, a missing final
@@ -166,13 +166,13 @@ class ExportFile:
                     row = json.loads(line)
                 except ValueError as error:
                     raise CometlyAPIError(
-                        f"{self._what}: line {number} is not valid JSON ({_json_problem(error)}). "
+                        f"{self.what}: line {number} is not valid JSON ({_json_problem(error)}). "
                         "The file arrived whole, so Cometly wrote it that way: report it to "
                         "Cometly support with the export id."
                     ) from None
                 if not isinstance(row, dict):
                     raise CometlyAPIError(
-                        f"{self._what}: line {number} holds a JSON {type(row).__name__}, not "
+                        f"{self.what}: line {number} holds a JSON {type(row).__name__}, not "
                         "an object. Report it to Cometly support with the export id."
                     )
                 yield row

@@ -14,12 +14,14 @@ import time
 import typing as t
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import urlparse
 
 from tap_cometly import normalize
 from tap_cometly.client import describe_request, read_json
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.exports.download import DownloadHandler, ExpiredDownloadError, ExportFile
 from tap_cometly.exports.status import ExportStatus
+from tap_cometly.pacing import endpoint_family
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -38,6 +40,19 @@ MAX_URL_REFRESHES = 3
 class ExportNotFoundError(CometlyAPIError):
     """The status endpoint does not know the export (404): it expired on Cometly's side or comes
     from another Space's state. A new export is created instead."""
+
+
+def raise_for_unknown_export(response: requests.Response) -> None:
+    """Raise ExportNotFoundError when a status check answers 404, for a stream to call first in
+    its validate_response: an unknown export is replaced, not a reason to stop the run."""
+    method = response.request.method if response.request is not None else None
+    if (
+        response.status_code == 404
+        and method is not None
+        and endpoint_family(method, urlparse(response.url).path) == "export_status"
+    ):
+        msg = f"{describe_request(response)} answered 404: Cometly does not know this export."
+        raise ExportNotFoundError(msg)
 
 
 class ExportApi(t.Protocol):
@@ -226,9 +241,7 @@ class ExportJob:
         return state
 
     def _check(self, export_id: int) -> ExportState:
-        response = self._api.call_api(
-            "GET", f"{self._path}/{export_id}", context=self._context
-        )
+        response = self._api.call_api("GET", f"{self._path}/{export_id}", context=self._context)
         return self._read_state(export_id, response)
 
     def _read_state(self, export_id: int, response: requests.Response) -> ExportState:
@@ -247,7 +260,8 @@ class ExportJob:
         message = body.get("message")
         url = body.get("download_url")
         if status is ExportStatus.COMPLETED and not (isinstance(url, str) and url):
-            raise CometlyAPIError(f"{where}: export {export_id} is completed without a download_url.")
+            msg = f"{where}: export {export_id} is completed without a download_url."
+            raise CometlyAPIError(msg)
         return ExportState(
             export_id,
             status,
@@ -259,11 +273,11 @@ class ExportJob:
         attempts = self._settings.export_max_attempts
         if self._created < attempts:
             return
+        times = "once" if self._created == 1 else f"{self._created} times"
         raise CometlyAPIError(
-            f"{self._where}: Cometly reported the export failed {self._created} times (last: "
-            f"export {failed.export_id}: {failed.message or 'no reason given'}). Run again later; "
-            "a smaller contacts_window_days makes each export smaller, and a larger "
-            "export_max_attempts tries more often."
+            f"{self._where}: Cometly reported the export failed {times} (last: export "
+            f"{failed.export_id}: {failed.message or 'no reason given'}). Run again later, or "
+            "raise export_max_attempts to try more often."
         )
 
     def _describe(self, state: ExportState) -> str:

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import typing as t
 from functools import cached_property
+from typing import NamedTuple
 
 from singer_sdk import typing as th
+from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_cometly import normalize
 from tap_cometly.exports.download import DownloadHandler
@@ -43,6 +45,14 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 IN_FLIGHT = "export_in_flight"
+
+
+class SavedExport(NamedTuple):
+    """The export an earlier run created and left in the state (see the module docstring)."""
+
+    export_id: int
+    window: Window
+    parameters: dict[str, t.Any]
 
 
 def text_list(value: t.Any, *, where: str, field: str) -> list[str | None] | None:
@@ -107,6 +117,9 @@ class ContactsStream(WindowedStream):
     path = "/contacts/exports"
     primary_keys: tuple[str, ...] = ("id",)
     replication_key = "created_at"
+    # conform() already gives every value its schema type, the arrays' items included; the SDK
+    # still drops fields the catalog does not know, but need not walk each array again.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
 
     def __init__(self, tap: Tap) -> None:
         # The tap's config is already type-converted here, even during discovery.
@@ -141,15 +154,14 @@ class ContactsStream(WindowedStream):
 
     # The export in flight
 
-    def _saved_export(self) -> tuple[Window, int, dict[str, t.Any]] | None:
-        """The window, id and parameters of the export an earlier run left in the state."""
-        saved = self.stream_state.get(IN_FLIGHT)
+    def _saved_export(self) -> SavedExport | None:
+        saved: t.Any = self.stream_state.get(IN_FLIGHT)
         try:
-            window = Window(
-                parse_api_utc(saved["window_start"]), parse_api_utc(saved["window_end"])
+            return SavedExport(
+                int(saved["export_id"]),
+                Window(parse_api_utc(saved["window_start"]), parse_api_utc(saved["window_end"])),
+                dict(saved["parameters"]),
             )
-            export_id = int(saved["export_id"])
-            parameters = dict(saved["parameters"])
         except (TypeError, KeyError, ValueError):
             if saved is not None:
                 self.logger.warning(
@@ -159,7 +171,6 @@ class ContactsStream(WindowedStream):
                     saved,
                 )
             return None
-        return window, export_id, parameters
 
     def _save_export_in_flight(self, window: Window, export_id: int) -> None:
         self.stream_state[IN_FLIGHT] = {
@@ -176,15 +187,14 @@ class ContactsStream(WindowedStream):
         does (its end may be an earlier run's "now"), so that export can be taken over."""
         start, end = self.sync_range(context)
         saved = self._saved_export()
-        if saved is not None:
-            window, _, parameters = saved
-            if (
-                window.start == start
-                and start < window.end <= end
-                and parameters == self.export_parameters(window)
-            ):
-                yield window
-                start = window.end
+        if (
+            saved is not None
+            and saved.window.start == start
+            and start < saved.window.end <= end
+            and saved.parameters == self.export_parameters(saved.window)
+        ):
+            yield saved.window
+            start = saved.window.end
         yield from day_windows(start, end, self.settings.timezone, self.window_days)
 
     def _save_window_bookmark(self, context: Context | None, window: Window) -> None:
@@ -204,14 +214,17 @@ class ContactsStream(WindowedStream):
             parameters=parameters,
             where=where,
             downloader=self.downloader,
-            saved_export_id=saved[1] if saved is not None and saved[2] == parameters else None,
+            saved_export_id=(
+                saved.export_id if saved is not None and saved.parameters == parameters else None
+            ),
             on_created=lambda export_id: self._save_export_in_flight(window, export_id),
             context={"window": window},
         )
         with job.completed_file() as export_file:
             for row in export_file.rows():
                 if row.get("id") is None:
-                    msg = f"{where}: {export_file.what} holds a contact without id: {row!r:.200}"
+                    fields = ", ".join(sorted(row))
+                    msg = f"{export_file.what} holds a contact without id (fields: {fields})."
                     raise normalize.BadValueError(msg)
                 record = normalize.conform(
                     row, CONTACT_CONVERTERS, where=f"{where}, contact {row['id']}"

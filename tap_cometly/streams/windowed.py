@@ -48,15 +48,26 @@ class WindowedStream(CometlyStream):
         return format_utc(max(self._parse_bookmark(value), self.settings.start))
 
     def _parse_bookmark(self, value: t.Any) -> datetime:
-        try:
-            return parse_api_utc(value)
-        except (TypeError, ValueError):
-            msg = (
-                f"The state's bookmark for stream '{self.name}' is {value!r}, which is not a UTC "
-                "date-time. Fix it (e.g. 2024-01-31T00:00:00Z) or remove the stream's entry from "
-                "the state to start again from start_date."
-            )
-            raise CometlyAPIError(msg) from None
+        if isinstance(value, str):
+            try:
+                return parse_api_utc(value)
+            except ValueError:
+                pass
+        msg = (
+            f"The state's bookmark for stream '{self.name}' is {value!r}, which is not a UTC "
+            "date-time. Fix it (e.g. 2024-01-31T00:00:00Z) or remove the stream's entry from "
+            "the state to start again from start_date."
+        )
+        raise CometlyAPIError(msg)
+
+    def check_bookmark(self) -> None:
+        """Fail now, naming the stream, if the state given to the tap holds an unreadable
+        bookmark (before any stream runs, rather than after some of them did)."""
+        # Read without creating the stream's entry (stream_state would add an empty one).
+        entry = self.tap_state.get("bookmarks", {}).get(self.name, {})
+        value = entry.get("replication_key_value")
+        if value is not None:
+            self._parse_bookmark(value)
 
     def sync_range(self, context: Context | None) -> tuple[datetime, datetime]:
         """[start, end) of this run: bookmark minus lookback (not before start_date) to end_date.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,6 +70,30 @@ class Client:
 
     def rows(self, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
         return [row for body in self.pages(path, params) for row in body["data"]]
+
+
+def poll(client: Client, kind: str, export_id: int, limit: int = 50) -> dict[str, Any]:
+    """Poll until the job leaves queued/processing; returns the last status body."""
+    for _ in range(limit):
+        body = client.get(f"/{kind}/exports/{export_id}").json()
+        if body["status"] not in ("queued", "processing"):
+            return body
+        time.sleep(0.01)
+    raise AssertionError(f"export {export_id} still {body['status']} after {limit} polls")
+
+
+def export(client: Client, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    created = client.post(f"/{kind}/exports", body)
+    assert created.status_code == 202, created.text
+    return poll(client, kind, created.json()["export_id"])
+
+
+def download(url: str) -> list[dict[str, Any]]:
+    response = requests.get(url, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.content[:2] == b"\x1f\x8b"
+    text = gzip.decompress(response.content).decode()
+    return [json.loads(line) for line in text.splitlines()]
 
 
 @pytest.fixture

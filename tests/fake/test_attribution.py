@@ -34,7 +34,10 @@ JOURNEY = journey(
 
 
 def credit_map(model: str, window: int, amount: int = 10000) -> dict[str, int]:
-    return {c.touchpoint.source + f"@{c.touchpoint.id}": c.cents for c in credited(JOURNEY, EVENT_TIME, amount, model, window)}
+    return {
+        c.touchpoint.source + f"@{c.touchpoint.id}": c.cents
+        for c in credited(JOURNEY, EVENT_TIME, amount, model, window)
+    }
 
 
 @pytest.mark.parametrize(
@@ -48,10 +51,30 @@ def credit_map(model: str, window: int, amount: int = 10000) -> dict[str, int]:
         ("first_platform_touch", 7, {"google_ads@13": 10000}),
         ("last_platform_touch", 0, {"google_ads@13": 10000}),
         ("last_non_direct_touch", 0, {"google_ads@13": 10000}),
-        ("linear", 0, {"google_organic@10": 2000, "facebook_ads@11": 2000, "direct@12": 2000, "google_ads@13": 2000, "direct@14": 2000}),
+        (
+            "linear",
+            0,
+            {
+                "google_organic@10": 2000,
+                "facebook_ads@11": 2000,
+                "direct@12": 2000,
+                "google_ads@13": 2000,
+                "direct@14": 2000,
+            },
+        ),
         ("linear", 7, {"google_ads@13": 5000, "direct@14": 5000}),
         ("linear_paid", 0, {"facebook_ads@11": 5000, "google_ads@13": 5000}),
-        ("u_shaped", 0, {"google_organic@10": 4000, "facebook_ads@11": 667, "direct@12": 666, "google_ads@13": 667, "direct@14": 4000}),
+        (
+            "u_shaped",
+            0,
+            {
+                "google_organic@10": 4000,
+                "facebook_ads@11": 667,
+                "direct@12": 666,
+                "google_ads@13": 667,
+                "direct@14": 4000,
+            },
+        ),
         ("u_shaped", 30, {"direct@12": 4000, "google_ads@13": 2000, "direct@14": 4000}),
         ("u_shaped", 7, {"google_ads@13": 5000, "direct@14": 5000}),
         ("last_touch", 1, {"direct@14": 10000}),
@@ -70,27 +93,32 @@ def test_nothing_eligible_means_no_credit() -> None:
     old = journey(("facebook_ads", 45))
     assert credited(old, EVENT_TIME, 5000, "last_touch", 30) == []
     direct_only = journey(("direct", 2), ("direct", 1))
-    assert [c.touchpoint.id for c in credited(direct_only, EVENT_TIME, 1, "last_non_direct_touch", 0)] == [11]
+    assert [
+        c.touchpoint.id for c in credited(direct_only, EVENT_TIME, 1, "last_non_direct_touch", 0)
+    ] == [11]
 
 
 def test_u_shape_weights() -> None:
     assert u_shape(1) == [1]
-    assert u_shape(2) == [Fraction(1, 2)] * 2
-    assert u_shape(3) == [Fraction(2, 5), Fraction(1, 5), Fraction(2, 5)]
-    assert sum(u_shape(6)) == 1
+    assert u_shape(2) == [1, 1]
+    assert u_shape(3) == [2, 1, 2]  # 40 %, 20 %, 40 %
+    six = [Fraction(w, sum(u_shape(6))) for w in u_shape(6)]
+    assert six == [Fraction(2, 5)] + [Fraction(1, 20)] * 4 + [Fraction(2, 5)]
 
 
 def test_split_is_exact_and_never_negative() -> None:
     rng = random.Random(5)
     for _ in range(3000):
         count = rng.randint(1, 6)
-        weights = u_shape(count) if rng.random() < 0.5 else [Fraction(1, count)] * count
+        weights = u_shape(count) if rng.random() < 0.5 else [1] * count
         amount = rng.choice([0, 1, 3, 9, 99, 1999, rng.randint(0, 100_000)])
         shares = split(amount, weights)
         assert sum(shares) == amount
         assert all(share >= 0 for share in shares)
-        assert all(abs(share - w * amount) < 1 for share, w in zip(shares[:-1], weights, strict=False))
-    assert split(900, [Fraction(1, 4)] * 4) == [225] * 4
+        exact = [Fraction(w * amount, sum(weights)) for w in weights]
+        assert all(abs(share - value) < 1 for share, value in zip(shares, exact, strict=True))
+    assert split(900, [1] * 4) == [225] * 4
+    assert split(9, [1] * 6) == [2, 1, 2, 1, 2, 1]
 
 
 @pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
@@ -107,9 +135,13 @@ def test_shares_over_all_sources_add_up_to_the_amount(
         for row in client.rows("/events", params):
             totals[row["id"]] += row["amount"]
             rows_per_event[row["id"]] += 1
-    amounts = {e["id"]: e["amount"] for e in fake.events(
-        datetime(2024, 3, 9, 5, tzinfo=timezone.utc), datetime(2024, 3, 10, 5, tzinfo=timezone.utc)
-    )}
+    amounts = {
+        e["id"]: e["amount"]
+        for e in fake.events(
+            datetime(2024, 3, 9, 5, tzinfo=timezone.utc),
+            datetime(2024, 3, 10, 5, tzinfo=timezone.utc),
+        )
+    }
     assert totals
     for event_id, total in totals.items():
         assert round(total, 2) == amounts[event_id]

@@ -58,7 +58,11 @@ def test_attributed_pages_cover_every_credited_touchpoint_once(
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
     expected = fake.attributed_rows(
-        datetime(2024, 3, 9, 5, tzinfo=UTC), datetime(2024, 3, 11, 4, tzinfo=UTC), sources, "u_shaped", 90
+        datetime(2024, 3, 9, 5, tzinfo=UTC),
+        datetime(2024, 3, 11, 4, tzinfo=UTC),
+        sources,
+        "u_shaped",
+        90,
     )
     assert keys == [(r["event_time_utc"], r["id"], r["touchpoint_id"]) for r in expected]
     assert set(rows[0]) == {"id", "event_time_utc", "touchpoint_id"}
@@ -133,7 +137,9 @@ def test_a_cursor_from_another_query_shape_is_refused(client: Client) -> None:
     assert client.get("/events", attributed).status_code == 422
 
 
-def test_shuffled_pages_keep_their_rows_and_the_page_order(make_fake: Callable[..., FakeCometly]) -> None:
+def test_shuffled_pages_keep_their_rows_and_the_page_order(
+    make_fake: Callable[..., FakeCometly],
+) -> None:
     shuffled = Client(make_fake(shuffle_pages=True))
     ordered = Client(make_fake())
     params = window("2024-03-09 00:00:00", "2024-03-10 23:59:59", ("per_page", 40))
@@ -148,10 +154,14 @@ def test_shuffled_pages_keep_their_rows_and_the_page_order(make_fake: Callable[.
     assert differs >= len(ordered_pages) - 1
 
 
-def test_contacts_page_newest_first_over_their_creation_range(fake: FakeCometly, client: Client) -> None:
+def test_contacts_page_newest_first_over_their_creation_range(
+    fake: FakeCometly, client: Client
+) -> None:
     params = window("2024-03-09 00:00:00", "2024-03-10 23:59:59", ("per_page", 17))
     rows = client.rows("/contacts", params)
-    expected = fake.contacts(datetime(2024, 3, 9, 5, tzinfo=UTC), datetime(2024, 3, 11, 4, tzinfo=UTC))
+    expected = fake.contacts(
+        datetime(2024, 3, 9, 5, tzinfo=UTC), datetime(2024, 3, 11, 4, tzinfo=UTC)
+    )
     assert [r["id"] for r in rows] == [c["id"] for c in reversed(expected)]
     assert set(rows[0]) == {"id", "email", "name", "phone", "location", "created_at"}
     with_extras = client.get(

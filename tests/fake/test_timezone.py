@@ -13,12 +13,16 @@ from tests.fake.conftest import Client
 UTC = timezone.utc
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def day_rows(client: Client, day: str) -> list[dict[str, object]]:
-    params = [("start_date", f"{day} 00:00:00"), ("end_date", f"{day} 23:59:59"), ("per_page", 4000)]
+    params = [
+        ("start_date", f"{day} 00:00:00"),
+        ("end_date", f"{day} 23:59:59"),
+        ("per_page", 4000),
+    ]
     return client.rows("/events", params)
 
 

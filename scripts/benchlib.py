@@ -1,0 +1,114 @@
+"""Pieces the benchmarks share: a fake Cometly in its own process, timed tap runs, peak RSS."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+API_KEY = "bench-key"
+
+
+@dataclass
+class Fake:
+    base_url: str
+    time_scale: float
+
+
+@contextmanager
+def fake_process(*args: str, time_scale: float = 60.0) -> Iterator[Fake]:
+    """A fake Cometly in a separate process (so it does not share a CPU core or the GIL)."""
+    command = [
+        sys.executable,
+        "-m",
+        "fake_cometly",
+        "--port",
+        "0",
+        "--api-key",
+        API_KEY,
+        "--time-scale",
+        str(time_scale),
+        *args,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        if not line.startswith("FAKE_COMETLY_URL="):
+            raise RuntimeError(f"the fake did not start: {line!r}")
+        yield Fake(line.split("=", 1)[1], time_scale)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@dataclass
+class TapResult:
+    seconds: float
+    records: int
+    peak_rss_mb: float
+    states: int
+
+
+def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> TapResult:
+    """Run tap-cometly as a user would; count its RECORD lines and measure its peak memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config_path = Path(tmp) / "config.json"
+        config_path.write_text(json.dumps(config))
+        command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
+        if select is not None:
+            catalog = json.loads(
+                subprocess.run(
+                    [*command, "--discover"], capture_output=True, text=True, check=True
+                ).stdout
+            )
+            for entry in catalog["streams"]:
+                for meta in entry["metadata"]:
+                    if not meta["breadcrumb"]:
+                        meta["metadata"]["selected"] = entry["tap_stream_id"] in select
+            catalog_path = Path(tmp) / "catalog.json"
+            catalog_path.write_text(json.dumps(catalog))
+            command += ["--catalog", str(catalog_path)]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        records = states = 0
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(b'{"type":"RECORD"'):
+                records += 1
+            elif line.startswith(b'{"type":"STATE"'):
+                states += 1
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if status != 0:
+            raise RuntimeError(f"tap-cometly failed with status {status}")
+        return TapResult(seconds, records, usage.ru_maxrss / 1024, states)
+
+
+def tap_config(fake: Fake, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "api_key": API_KEY,
+        "api_url": fake.base_url,
+        "timezone": "America/New_York",
+        "rate_limit_window_seconds": 60 / fake.time_scale,
+    }
+    config.update(overrides)
+    return config
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    for line in (header, ["-" * w for w in widths], *rows):
+        print(
+            "  "
+            + "  ".join(str(cell).rjust(width) for cell, width in zip(line, widths, strict=True))
+        )
