@@ -13,9 +13,11 @@ from weakref import WeakKeyDictionary
 import backoff
 import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import RESTStream
 
 from tap_cometly.errors import CometlyAPIError, RateLimitedError, TransientAPIError
+from tap_cometly.normalize import Converter, RecordShaper
 from tap_cometly.pacing import PacedSession, Pacers
 
 if t.TYPE_CHECKING:
@@ -113,6 +115,21 @@ class CometlyStream(RESTStream[t.Any]):
 
     _tap: TapCometly
     allow_redirects = False  # a redirect could carry the Authorization header to another host
+    # Every record is typed by the stream's RecordShaper (see normalize.py).
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    #: How one record is called in messages ("event", "contact", ...).
+    record_noun = "record"
+    #: One converter per schema field.
+    converters: t.ClassVar[dict[str, Converter]] = {}
+
+    @cached_property
+    def shape(self) -> RecordShaper:
+        # Only the fields of the schema in force: a catalog may describe fewer than we know.
+        known = self.effective_schema["properties"]
+        converters = {
+            field: convert for field, convert in self.converters.items() if field in known
+        }
+        return RecordShaper(self.name, self.record_noun, converters, self.logger)
 
     @property
     def connection(self) -> ApiConnection:

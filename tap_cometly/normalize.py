@@ -2,11 +2,14 @@
 
 Cometly's documentation leaves value types loose (amounts may arrive as strings, flags as 0/1,
 IDs as numeric strings, times with or without a "Z"); list rows and export files must come out
-identical, so both paths go through these functions.
+identical, so every path goes through a RecordShaper. Because the shaper types every field and
+leaves out the ones the schema does not know, the SDK's own per-record conformance is switched
+off (it cost a third of the record path).
 """
 
 from __future__ import annotations
 
+import logging
 import typing as t
 from decimal import Decimal, InvalidOperation
 
@@ -14,18 +17,18 @@ from tap_cometly.errors import CometlyAPIError
 from tap_cometly.windows import format_utc, parse_api_utc
 
 Record = dict[str, t.Any]
+Converter = t.Callable[[t.Any], t.Any]
 
 
 class BadValueError(CometlyAPIError):
     """A value the API sent cannot be read as the type the schema promises."""
 
 
-def _fail(where: str, field: str, value: t.Any, expected: str) -> t.NoReturn:
-    msg = f"{where}: field '{field}' is {value!r}, expected {expected}."
-    raise BadValueError(msg)
+class _Mismatch(ValueError):
+    """Raised by a converter with what it expected; the shaper adds where it happened."""
 
 
-def utc_timestamp(value: t.Any, *, where: str, field: str) -> str | None:
+def utc_timestamp(value: t.Any) -> str | None:
     """ISO 8601 UTC with a 'Z' from "YYYY-MM-DD HH:MM:SS" (UTC) or ISO 8601 input."""
     if value is None:
         return None
@@ -39,20 +42,20 @@ def utc_timestamp(value: t.Any, *, where: str, field: str) -> str | None:
             return format_utc(parse_api_utc(value))
         except ValueError:
             pass
-    _fail(where, field, value, "a UTC date-time such as 2024-01-15T10:23:45Z")
+    raise _Mismatch("a UTC date-time such as 2024-01-15T10:23:45Z")
 
 
-def integer(value: t.Any, *, where: str, field: str) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+def integer(value: t.Any) -> int | None:
+    if value is None or type(value) is int:
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    _fail(where, field, value, "an integer")
+    raise _Mismatch("an integer")
 
 
-def number(value: t.Any, *, where: str, field: str) -> int | float | Decimal | None:
-    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-        return value
+def number(value: t.Any) -> int | float | Decimal | None:
+    if value is None or type(value) in (int, float):
+        return t.cast("int | float | None", value)
     if isinstance(value, str):
         try:
             parsed = Decimal(value.strip())
@@ -61,34 +64,86 @@ def number(value: t.Any, *, where: str, field: str) -> int | float | Decimal | N
         else:
             if parsed.is_finite():
                 return parsed
-    _fail(where, field, value, "a number")
+    raise _Mismatch("a number")
 
 
-def boolean(value: t.Any, *, where: str, field: str) -> bool | None:
+def boolean(value: t.Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     if value in (0, 1, "0", "1"):
         return bool(int(value))
     if isinstance(value, str) and value.lower() in {"true", "false"}:
         return value.lower() == "true"
-    _fail(where, field, value, "true/false or 1/0")
+    raise _Mismatch("true/false or 1/0")
 
 
-def text(value: t.Any, *, where: str, field: str) -> str | None:
-    if value is None or isinstance(value, str):
+def text(value: t.Any) -> str | None:
+    if value is None or type(value) is str:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # Order and ad IDs are text; an API that sends them as numbers must not lose digits.
         return str(value)
-    _fail(where, field, value, "text")
+    raise _Mismatch("text")
 
 
-Converter = t.Callable[..., t.Any]
+def text_list(value: t.Any) -> list[str | None] | None:
+    """A list of text values (comet tokens, email addresses), each read like a text field."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [text(item) for item in value]
+    raise _Mismatch("a list of text")
 
 
-def conform(row: Record, converters: t.Mapping[str, Converter], *, where: str) -> Record:
-    """Apply each field's converter in place; fields without one pass through unchanged."""
-    for field, convert in converters.items():
-        if field in row:
-            row[field] = convert(row[field], where=where, field=field)
-    return row
+def convert(convert_value: Converter, value: t.Any, *, where: str, field: str) -> t.Any:
+    """Convert one value outside a record (an export id, say), failing with its location."""
+    try:
+        return convert_value(value)
+    except _Mismatch as expected:
+        msg = f"{where}: field '{field}' is {value!r:.100}, expected {expected}."
+        raise BadValueError(msg) from None
+
+
+class RecordShaper:
+    """Types the known fields of a stream's rows and leaves out those the schema does not know."""
+
+    def __init__(
+        self, stream: str, noun: str, converters: t.Mapping[str, Converter], logger: logging.Logger
+    ) -> None:
+        self._stream = stream
+        self._noun = noun
+        self._converters = dict(converters)
+        self._logger = logger
+        self._unknown_reported: set[str] = set()
+
+    def __call__(self, row: t.Any, where: str) -> Record:
+        """The row with every known field converted. `where` names the request or file."""
+        if not isinstance(row, dict) or row.get("id") is None:
+            msg = f"{where} holds a {self._noun} without an id: {row!r:.200}"
+            raise BadValueError(msg)
+        shaped: Record = {}
+        converters = self._converters
+        for field, value in row.items():
+            convert_value = converters.get(field)
+            if convert_value is None:
+                self._report_unknown(field)
+                continue
+            try:
+                shaped[field] = convert_value(value)
+            except _Mismatch as expected:
+                msg = (
+                    f"{where}, {self._noun} {row['id']!r}: field '{field}' is {value!r:.100}, "
+                    f"expected {expected}."
+                )
+                raise BadValueError(msg) from None
+        return shaped
+
+    def _report_unknown(self, field: str) -> None:
+        if field not in self._unknown_reported:
+            self._unknown_reported.add(field)
+            self._logger.warning(
+                "Stream '%s': Cometly sent a field this tap's schema does not know, %r; it is "
+                "left out of the records.",
+                self._stream,
+                field,
+            )

@@ -212,7 +212,7 @@ class ExportJob:
         where = f"{self._where}: {describe_request(response)}"
         if raw_id is None:
             raise CometlyAPIError(f"{where} answered {response.status_code} without an export_id.")
-        export_id = normalize.integer(raw_id, where=where, field="export_id")
+        export_id = normalize.convert(normalize.integer, raw_id, where=where, field="export_id")
         assert export_id is not None
         self._logger.info("%s: created export %d.", self._where, export_id)
         if self._on_created is not None:

@@ -13,7 +13,7 @@ from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.errors import CometlyAPIError
-from tap_cometly.streams.events import EventsStream
+from tap_cometly.streams.events import EVENT_CONVERTERS, EventsStream
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -32,6 +32,12 @@ class EventAttributionsStream(EventsStream):
 
     name = "event_attributions"
     primary_keys = ("id", "touchpoint_id", "attribution_model", "attribution_window")
+    converters: t.ClassVar[dict[str, normalize.Converter]] = {
+        **EVENT_CONVERTERS,
+        "touchpoint_id": normalize.integer,
+        "source": normalize.text,
+        "ad_id": normalize.text,
+    }
 
     schema = th.PropertiesList(
         th.Property("id", th.IntegerType, required=True, description="Event ID."),
@@ -75,20 +81,14 @@ class EventAttributionsStream(EventsStream):
         }
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        for row in super().parse_response(response):
-            if row.get("touchpoint_id") is None:
+        for record in super().parse_response(response):
+            if record.get("touchpoint_id") is None:
                 msg = (
-                    f"Stream '{self.name}': an attributed row of event {row['id']} has no "
+                    f"Stream '{self.name}': an attributed row of event {record['id']} has no "
                     "touchpoint_id, which the API documents as always present with sources."
                 )
                 raise CometlyAPIError(msg)
-            row["touchpoint_id"] = normalize.integer(
-                row["touchpoint_id"], where=f"event {row['id']}", field="touchpoint_id"
-            )
-            row["ad_id"] = normalize.text(
-                row.get("ad_id"), where=f"event {row['id']}", field="ad_id"
-            )
-            yield row
+            yield record
 
     def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
         # Requests for different source groups may return the same touchpoint (the API does not

@@ -13,7 +13,6 @@ from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.client import CometlyStream, describe_request
-from tap_cometly.errors import CometlyAPIError
 from tap_cometly.pagination import CursorPaginator, page_rows
 
 if t.TYPE_CHECKING:
@@ -38,6 +37,8 @@ class CompaniesStream(CometlyStream):
     path = "/companies"
     primary_keys = ("id",)
     replication_key = None
+    record_noun = "company"
+    converters = COMPANY_CONVERTERS
 
     schema = th.PropertiesList(
         th.Property("id", th.IntegerType, required=True, description="Company ID."),
@@ -56,7 +57,4 @@ class CompaniesStream(CometlyStream):
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         where = describe_request(response)
         for row in page_rows(response):
-            if not isinstance(row, dict) or row.get("id") is None:
-                msg = f"{where} returned a company without an id: {row!r:.200}"
-                raise CometlyAPIError(msg)
-            yield normalize.conform(row, COMPANY_CONVERTERS, where=f"{where}, company {row['id']}")
+            yield self.shape(row, where)

@@ -29,7 +29,6 @@ from functools import cached_property
 from typing import NamedTuple
 
 from singer_sdk import typing as th
-from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_cometly import normalize
 from tap_cometly.exports.download import DownloadHandler
@@ -55,16 +54,6 @@ class SavedExport(NamedTuple):
     parameters: dict[str, t.Any]
 
 
-def text_list(value: t.Any, *, where: str, field: str) -> list[str | None] | None:
-    """A list of text values (comet tokens, email addresses), each read like a text field."""
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return [normalize.text(item, where=where, field=field) for item in value]
-    msg = f"{where}: field '{field}' is {value!r:.100}, expected a list of text."
-    raise normalize.BadValueError(msg)
-
-
 CONTACT_CONVERTERS: dict[str, normalize.Converter] = {
     "id": normalize.integer,
     "email": normalize.text,
@@ -72,8 +61,8 @@ CONTACT_CONVERTERS: dict[str, normalize.Converter] = {
     "phone": normalize.text,
     "location": normalize.text,
     "created_at": normalize.utc_timestamp,
-    "comet_tokens": text_list,
-    "emails": text_list,
+    "comet_tokens": normalize.text_list,
+    "emails": normalize.text_list,
 }
 
 
@@ -117,9 +106,8 @@ class ContactsStream(WindowedStream):
     path = "/contacts/exports"
     primary_keys: tuple[str, ...] = ("id",)
     replication_key = "created_at"
-    # conform() already gives every value its schema type, the arrays' items included; the SDK
-    # still drops fields the catalog does not know, but need not walk each array again.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+    record_noun = "contact"
+    converters = CONTACT_CONVERTERS
 
     def __init__(self, tap: Tap) -> None:
         # The tap's config is already type-converted here, even during discovery.
@@ -222,13 +210,7 @@ class ContactsStream(WindowedStream):
         )
         with job.completed_file() as export_file:
             for row in export_file.rows():
-                if row.get("id") is None:
-                    fields = ", ".join(sorted(row))
-                    msg = f"{export_file.what} holds a contact without id (fields: {fields})."
-                    raise normalize.BadValueError(msg)
-                record = normalize.conform(
-                    row, CONTACT_CONVERTERS, where=f"{where}, contact {row['id']}"
-                )
+                record = self.shape(row, export_file.what)
                 # The export's bounds cover the window whatever the API's reading of them; a
                 # contact created outside belongs to (and is read with) the neighbouring window.
                 created_at = record.get("created_at")

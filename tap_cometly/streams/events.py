@@ -9,7 +9,6 @@ from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.client import describe_request
-from tap_cometly.errors import CometlyAPIError
 from tap_cometly.pagination import CursorPaginator, page_rows
 from tap_cometly.streams.windowed import WindowedStream
 from tap_cometly.windows import Window, api_bounds
@@ -58,6 +57,8 @@ class EventsStream(WindowedStream):
     path = "/events"
     primary_keys: tuple[str, ...] = ("id",)
     replication_key = "event_time_utc"
+    record_noun = "event"
+    converters = EVENT_CONVERTERS
 
     schema = th.PropertiesList(
         th.Property("id", th.IntegerType, required=True, description="Event ID."),
@@ -108,12 +109,15 @@ class EventsStream(WindowedStream):
         }
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        where = f"{describe_request(response)}"
+        where = describe_request(response)
         for row in page_rows(response):
-            if not isinstance(row, dict) or row.get("id") is None or not row.get("event_time_utc"):
-                msg = f"{where} returned a row without id or event_time_utc: {row!r:.200}"
-                raise CometlyAPIError(msg)
-            yield normalize.conform(row, EVENT_CONVERTERS, where=f"{where}, event {row['id']}")
+            record = self.shape(row, where)
+            if record.get("event_time_utc") is None:
+                msg = (
+                    f"{where}, event {record['id']}: no event_time_utc, which Cometly always sends."
+                )
+                raise normalize.BadValueError(msg)
+            yield record
 
     # Windows: see WindowedStream
 
