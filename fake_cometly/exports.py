@@ -83,7 +83,8 @@ class ExportManager:
             writer = threading.Thread(
                 target=self._write, args=(job, rows, corrupt), name=f"export-{job_id}", daemon=True
             )
-            self._writers.append(writer)
+            with self._lock:
+                self._writers.append(writer)
             writer.start()
         return job
 
@@ -137,7 +138,9 @@ class ExportManager:
 
     def close(self, timeout: float = 10.0) -> None:
         self._closing.set()
-        for writer in self._writers:
+        with self._lock:
+            writers = list(self._writers)
+        for writer in writers:
             writer.join(timeout)
 
 

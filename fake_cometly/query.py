@@ -55,7 +55,7 @@ def hits(
             continue
         for hit in _rows(data, event, flt.attribution, descending):
             if after is not None and (
-                hit_key(hit) >= after if descending else hit_key(hit) < after
+                hit_key(hit) >= after if descending else hit_key(hit) <= after
             ):
                 continue
             yield hit

@@ -77,8 +77,6 @@ class _Server(ThreadingHTTPServer):
     """Remembers its connections and their threads so stop() can close and join them: a
     client's idle keep-alive connection would otherwise keep being served after stop."""
 
-    daemon_threads = True
-
     def __init__(self, port: int, context: _Context) -> None:
         super().__init__((HOST, port), _Handler)
         self.context = context

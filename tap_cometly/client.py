@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from weakref import WeakKeyDictionary
 
 import backoff
+import msgspec
 import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -99,8 +100,9 @@ def read_json(response: requests.Response) -> t.Any:
     if response in _decoded_bodies:
         return _decoded_bodies[response]
     try:
-        body = response.json()
-    except ValueError:
+        # msgspec decodes a 4000-row page several times faster than requests' json().
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
         msg = (
             f"{describe_request(response)} answered {response.status_code} with a body that is "
             f"not JSON: {_body_excerpt(response)!r}. Check api_url points at Cometly's public API."

@@ -59,6 +59,7 @@ class Client:
     def pages(self, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
         """Every page's body, resending the filters with each next_cursor."""
         bodies: list[dict[str, Any]] = []
+        seen: set[str] = set()
         cursor = None
         while True:
             response = self.get(path, params + ([("cursor", cursor)] if cursor else []))
@@ -67,6 +68,8 @@ class Client:
             cursor = bodies[-1]["next_cursor"]
             if cursor is None:
                 return bodies
+            assert cursor not in seen, f"cursor repeated after {len(bodies)} pages: no progress"
+            seen.add(cursor)
 
     def rows(self, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
         return [row for body in self.pages(path, params) for row in body["data"]]
