@@ -173,6 +173,10 @@ class Pacers:
     def __getitem__(self, family: str) -> Pacer:
         return self._pacers[family]
 
+    def waited_seconds(self) -> float:
+        """Time spent so far waiting for any family's budget or a Retry-After."""
+        return sum(pacer.waited_seconds for pacer in self._pacers.values())
+
 
 class PacedSession(requests.Session):
     """A requests session that waits for its endpoint family's budget before each call."""

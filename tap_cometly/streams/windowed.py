@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from tap_cometly.client import CometlyStream
 from tap_cometly.errors import CometlyAPIError
+from tap_cometly.progress import Progress
 from tap_cometly.windows import Window, day_windows, format_utc, parse_api_utc, utc_now
 
 if t.TYPE_CHECKING:
@@ -99,6 +100,17 @@ class WindowedStream(CometlyStream):
         """Records never move the bookmark: a window's rows are unordered (see is_sorted)."""
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        for window in self.windows(context):
-            yield from self.records_in_window(window)
+        windows = list(self.windows(context))
+        progress = Progress(
+            self.name,
+            len(windows),
+            self.logger,
+            waited_seconds=self.connection.pacers.waited_seconds,
+        )
+        for window in windows:
+            records = 0
+            for record in self.records_in_window(window):
+                records += 1
+                yield record
             self._save_window_bookmark(context, window)
+            progress.window_done(window, records)
