@@ -39,8 +39,14 @@ unit: install
 
 test: lint typecheck unit
 
-demo: install
-	$(VENV)/bin/python -m scripts.demo
+DEMO_TOOLS := demo/tools/.venv/.synced
+
+$(DEMO_TOOLS): $(UV) demo/tools/pyproject.toml demo/tools/uv.lock
+	$(UV) sync --locked --quiet --project demo/tools
+	touch $@
+
+demo: install $(DEMO_TOOLS)
+	demo/tools/.venv/bin/python -m scripts.demo
 
 bench: install
 	$(VENV)/bin/python -m scripts.bench

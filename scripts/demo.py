@@ -1,143 +1,171 @@
-"""`make demo`: the fake Cometly Space, the tap run against it twice, and what came out.
+"""`make demo`: the real pipeline, `meltano run tap-cometly target-duckdb`, on a fake Cometly Space.
 
-1. Start the fake API with a seeded Space (America/New_York, spring DST change inside the range).
-2. Run `tap-cometly` over the whole range and check the events against the fake's ground truth.
-3. Track a few new (and one late) events, run again from the first run's state, and show that only
-   the new events plus the lookback tail come back.
+1. Start the fake Cometly API with a realistic Space: 90 days in America/New_York (the spring DST
+   change included), conversions with multi-touch attribution, contacts and companies.
+2. `meltano run` the tap into a local DuckDB file, then check every table against the fake's
+   ground truth: a target that silently loads nothing must fail the demo, not pass it.
+3. Track a late purchase, let a day pass, and run again: Meltano hands the tap the bookmark it
+   stored, and only the new day plus the lookback tail is read.
+4. Print a short report read back from DuckDB. The fake is stopped at the end, also on failure.
+
+Runs with the demo tools' interpreter (demo/tools: Meltano and duckdb, pinned by uv.lock).
 """
 
 from __future__ import annotations
 
-import json
+import os
 import subprocess
 import sys
-import tempfile
-from collections import Counter
-from datetime import date, datetime, timedelta
+import time
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
 
 from fake_cometly import FakeCometly, FakeConfig
+from fake_cometly.vocabulary import SOURCES
 
-FIRST_DAY = date(2024, 2, 15)
-DAYS = 30
-SPACE_TZ = "America/New_York"
-TIME_SCALE = 60.0  # a rate-limit minute lasts one second; the tap is told the same below
+# The attribution setups of the demo environment in meltano.yml.
+ATTRIBUTION_MODELS = ("linear", "last_touch")
+
+ROOT = Path(__file__).resolve().parent.parent
+MELTANO = ROOT / "demo" / "tools" / ".venv" / "bin" / "meltano"
+DATABASE = ROOT / "output" / "warehouse.duckdb"
+SPACE_TZ = ZoneInfo("America/New_York")
+FIRST_DAY = date(2024, 1, 15)
+DAYS = 90
+TIME_SCALE = 120.0  # a rate-limit minute lasts half a second; the tap is told the same below
+API_KEY = "demo-key"
 
 
-def run_tap(
-    config_path: Path, state: dict[str, Any] | None, workdir: Path, label: str
-) -> list[dict]:
-    """Run the tap as a user would and return its Singer messages."""
-    command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
-    if state is not None:
-        state_path = workdir / f"state-{label}.json"
-        state_path.write_text(json.dumps(state))
-        command += ["--state", str(state_path)]
-    log_path = workdir / f"tap-{label}.log"
-    with log_path.open("w") as log:
-        finished = subprocess.run(command, stdout=subprocess.PIPE, stderr=log, check=False)
+def local_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SPACE_TZ).astimezone(timezone.utc)
+
+
+def meltano(*args: str, env: dict[str, str]) -> None:
+    command = [str(MELTANO), "--environment", "demo", *args]
+    print(f"\n$ meltano {' '.join(args)}", flush=True)
+    started = time.monotonic()
+    finished = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     if finished.returncode != 0:
-        sys.stderr.write(log_path.read_text()[-4000:])
-        raise SystemExit(f"tap-cometly failed ({label} run), exit code {finished.returncode}")
-    return [json.loads(line) for line in finished.stdout.splitlines() if line.strip()]
+        sys.stderr.write(finished.stdout[-3000:] + finished.stderr[-6000:])
+        raise SystemExit(f"meltano {args[0]} failed with exit code {finished.returncode}")
+    progress = [line for line in finished.stderr.splitlines() if "Progress of" in line]
+    for line in progress[-4:]:
+        print("  " + line[line.index("Progress of") :][:150])
+    print(f"  done in {time.monotonic() - started:.0f} s")
 
 
-def summarize(label: str, messages: list[dict]) -> dict[str, Any]:
-    records = [m for m in messages if m["type"] == "RECORD"]
-    states = [m["value"] for m in messages if m["type"] == "STATE"]
-    per_stream = Counter(m["stream"] for m in records)
-    print(f"\n== {label}: {len(records)} records, {len(states)} STATE messages")
-    for stream, count in sorted(per_stream.items()):
-        print(f"   {stream:<20} {count:>8} records")
-    return states[-1] if states else {}
+def check_against_ground_truth(fake: FakeCometly, end: datetime) -> dict[str, int]:
+    """Rows per table, each compared with what the fake holds; any difference fails the demo."""
+    start = local_midnight(FIRST_DAY)
+    expected = {
+        "events": {row["id"] for row in fake.events(start, end)},
+        "contacts": {row["id"] for row in fake.contacts(start, end)},
+        "companies": {row["id"] for row in fake.companies()},
+    }
+    with duckdb.connect(str(DATABASE), read_only=True) as db:
+        counts = {}
+        for table, ids in expected.items():
+            # Table names come from the dict above, never from input.
+            loaded = {row[0] for row in db.execute(f"select id from cometly.{table}").fetchall()}  # noqa: S608
+            total = db.execute(f"select count(*) from cometly.{table}").fetchone()  # noqa: S608
+            if loaded != ids:
+                raise SystemExit(
+                    f"{table}: DuckDB holds {len(loaded)} ids, the fake {len(ids)} "
+                    f"({len(ids - loaded)} missing, {len(loaded - ids)} unexpected)"
+                )
+            if total is None or total[0] != len(ids):
+                raise SystemExit(
+                    f"{table}: {total} rows for {len(ids)} ids: duplicates were loaded"
+                )
+            counts[table] = len(ids)
+        loaded_keys = set(
+            db.execute(
+                "select id, touchpoint_id, attribution_model from cometly.event_attributions"
+            ).fetchall()
+        )
+    expected_keys = {
+        (row["id"], row["touchpoint_id"], model)
+        for model in ATTRIBUTION_MODELS
+        for row in fake.attributed_rows(start, end, SOURCES, model, 30)
+    }
+    if loaded_keys != expected_keys:
+        raise SystemExit(
+            f"event_attributions: DuckDB holds {len(loaded_keys)} rows, the fake "
+            f"{len(expected_keys)} ({len(expected_keys - loaded_keys)} missing)"
+        )
+    counts["event_attributions"] = len(loaded_keys)
+    return counts
 
 
-def revenue_report(messages: list[dict]) -> None:
-    events = [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "events"]
-    revenue: Counter[str] = Counter()
-    for event in events:
-        revenue[event.get("event_name") or "?"] += float(event.get("amount") or 0)
-    print("\n   revenue by event name (top 5):")
-    for name, amount in revenue.most_common(5):
-        print(f"     {name:<24} {amount:>14,.2f}")
-    attributed: Counter[str] = Counter()
-    for message in messages:
-        if message["type"] == "RECORD" and message["stream"] == "event_attributions":
-            row = message["record"]
-            attributed[row.get("source") or "(source not returned)"] += float(
-                row.get("amount") or 0
-            )
-    if attributed:
-        print("   attributed revenue (linear, 30 days) by source (top 5):")
-        for source, amount in attributed.most_common(5):
-            print(f"     {source:<24} {amount:>14,.2f}")
+def report() -> None:
+    with duckdb.connect(str(DATABASE), read_only=True) as db:
+        print("\nRevenue by day and event name (last 5 days, Space time):")
+        rows = db.execute(
+            """
+            select cast(timezone('America/New_York', cast(event_time_utc as timestamptz)) as date)
+                     as day, event_name, count(*) as events, round(sum(amount), 2) as revenue
+            from cometly.events where amount > 0
+            group by all order by day desc, revenue desc limit 10
+            """
+        ).fetchall()
+        for day, name, events, revenue in rows:
+            print(f"  {day}  {name:<18} {events:>5} events  {revenue:>12,.2f}")
+        print("\nAttributed revenue by source and model (top 8; sum shares within one model only):")
+        rows = db.execute(
+            """
+            select attribution_model, coalesce(source, '(unknown)'), round(sum(amount), 2)
+            from cometly.event_attributions
+            group by all order by revenue desc limit 8
+            """
+        ).fetchall()
+        for model, source, revenue in rows:
+            print(f"  {model:<11} {source:<18} {revenue:>12,.2f}")
 
 
 def main() -> None:
-    fake_config = FakeConfig(
-        seed=1,
-        first_day=FIRST_DAY,
-        days=DAYS,
-        events_per_day=2000,
-        contacts=5000,
-        timezone=SPACE_TZ,
-        time_scale=TIME_SCALE,
-        api_key="demo-key",
-    )
-    end = datetime.combine(FIRST_DAY + timedelta(days=DAYS), datetime.min.time())
-    with FakeCometly(fake_config) as fake, tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        config = {
-            "api_key": "demo-key",
-            "api_url": fake.base_url,
-            "start_date": FIRST_DAY.isoformat(),
-            "end_date": end.isoformat(),
-            "timezone": SPACE_TZ,
-            "rate_limit_window_seconds": 60 / TIME_SCALE,
-            "export_poll_seconds": 0.05,
-            "attribution_setups": [
-                {"sources": "all", "attribution_model": "linear", "attribution_window": 30}
-            ],
-        }
-        config_path = workdir / "config.json"
-        config_path.write_text(json.dumps(config))
+    DATABASE.parent.mkdir(exist_ok=True)
+    DATABASE.unlink(missing_ok=True)
+    config = FakeConfig(
+        seed=1, first_day=FIRST_DAY, days=DAYS, events_per_day=2000, contacts=20_000,
+        companies=500, timezone=str(SPACE_TZ), time_scale=TIME_SCALE, api_key=API_KEY,
+    )  # fmt: skip
+    first_end = local_midnight(FIRST_DAY + timedelta(days=DAYS - 1))
+    second_end = local_midnight(FIRST_DAY + timedelta(days=DAYS))
+    with FakeCometly(config) as fake:
         print(f"Fake Cometly Space at {fake.base_url}: {DAYS} days from {FIRST_DAY}, {SPACE_TZ}")
-
-        first = run_tap(config_path, None, workdir, "full")
-        state = summarize("First run (full backfill)", first)
-        revenue_report(first)
-        expected = {row["id"] for row in fake.all_events()}
-        got = {
-            m["record"]["id"] for m in first if m["type"] == "RECORD" and m["stream"] == "events"
+        env = {
+            **os.environ,
+            "TAP_COMETLY_API_URL": fake.base_url,
+            "TAP_COMETLY_API_KEY": API_KEY,
+            "TAP_COMETLY_START_DATE": FIRST_DAY.isoformat(),
+            "TAP_COMETLY_END_DATE": first_end.isoformat(),
+            "TAP_COMETLY_RATE_LIMIT_WINDOW_SECONDS": str(60 / TIME_SCALE),
+            "TAP_COMETLY_EXPORT_POLL_SECONDS": "0.05",
         }
-        if got != expected:
-            raise SystemExit(
-                f"events differ from the fake's ground truth: {len(expected - got)} missing, "
-                f"{len(got - expected)} unexpected"
-            )
-        print(f"   events equal the fake's ground truth: {len(got)} ids, none missing or extra")
-        print(f"   bookmark: {json.dumps(state.get('bookmarks', {}).get('events', {}))}")
+        meltano("install", env=env)
+        meltano("run", "--full-refresh", "tap-cometly", "target-duckdb", env=env)
+        counts = check_against_ground_truth(fake, first_end)
+        print(f"  DuckDB equals the fake's ground truth: {counts}")
 
-        range_end = datetime.fromisoformat(
-            state["bookmarks"]["events"]["replication_key_value"].replace("Z", "+00:00")
-        )
         late = fake.add_event(
-            event_name="purchase", amount=250.0, event_time_utc=range_end - timedelta(hours=1)
+            event_name="purchase", amount=250.0, event_time_utc=first_end - timedelta(hours=1)
         )
         print(
-            f"\nA purchase tracked late (event {late['id']}, timed one hour before the bookmark) "
-            "arrives after the first run."
+            f"\nA late purchase (event {late['id']}, one hour before the bookmark) arrives, and a "
+            "day passes."
         )
-        second = run_tap(config_path, state, workdir, "incremental")
-        summarize("Second run (from the first run's state)", second)
-        new_ids = {
-            m["record"]["id"] for m in second if m["type"] == "RECORD" and m["stream"] == "events"
-        }
-        print(
-            f"   the late event came back: {late['id'] in new_ids}; "
-            f"{len(new_ids)} events read again in the 3 h lookback tail"
-        )
+        env["TAP_COMETLY_END_DATE"] = second_end.isoformat()
+        meltano("run", "tap-cometly", "target-duckdb", env=env)
+        again = check_against_ground_truth(fake, second_end)
+        print(f"  DuckDB equals the fake's ground truth: {again}")
+        print(f"  the incremental run added {again['events'] - counts['events']} events "
+              "(the new day and the late one), with no duplicates")  # fmt: skip
+        report()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import typing as t
@@ -31,7 +32,8 @@ class TapCometly(Tap):
     """Singer tap for Cometly."""
 
     name = "tap-cometly"
-    config_jsonschema = SETTINGS_SCHEMA
+    # A copy: the SDK adds its built-in settings (stream_maps, ...) to this dict in place.
+    config_jsonschema = copy.deepcopy(SETTINGS_SCHEMA)
     message_writer_class = BatchedMsgSpecWriter
 
     @classproperty
