@@ -58,6 +58,7 @@ EVENT_KEYS = Keyset(("event_time_utc", "id"), frozenset({"event_time_utc"}))
 ATTRIBUTED_KEYS = Keyset(("event_time_utc", "id", "touchpoint_id"), frozenset({"event_time_utc"}))
 CONTACT_KEYS = Keyset(("id",))
 COMPANY_KEYS = Keyset(("created_at", "id"), frozenset({"created_at"}))
+UNKNOWN_STATUS = "cancelled"  # a status the API does not document (the unknown_status fault)
 _GATEWAY_PAGE = (
     "<html><head><title>{0}</title></head><body><center><h1>{0}</h1></center>"
     "<hr><center>nginx</center></body></html>"
@@ -214,7 +215,9 @@ class Api:
             fetch, hit_key, keyset, query.per_page, self._cursor(keyset, query.cursor)
         )
         rows = [list_row(hit, query.fields, self._config.string_amounts) for hit in page.items]
-        return self._page(rows, page, "/events", query.per_page)
+        return self._page(
+            rows, page, "/events", query.per_page, request=request, family=EVENTS_LIST
+        )
 
     def _list_contacts(self, request: Request) -> Response:
         query = validation.contacts_list(php_params(request.query), self._config.zone)
@@ -225,6 +228,8 @@ class Api:
             key_of=lambda contact: (contact.id,),
             render=lambda contact: contact_row(contact, query.comet_tokens, query.all_emails),
             path="/contacts",
+            request=request,
+            family=CONTACTS_LIST,
         )
 
     def _list_companies(self, request: Request) -> Response:
@@ -236,6 +241,8 @@ class Api:
             key_of=lambda company: (company.created_at, company.id),
             render=lambda company: company_row(company, with_created_at=False),
             path="/companies",
+            request=request,
+            family=COMPANIES_LIST,
         )
 
     def _newest_first(
@@ -247,6 +254,8 @@ class Api:
         key_of: Callable[[T], Key],
         render: Callable[[T], dict[str, Any]],
         path: str,
+        request: Request,
+        family: str,
     ) -> Response:
         """A page of records created in the query's range, newest (highest id) first."""
         ids = records.created_between(query.lo, query.hi)
@@ -257,7 +266,8 @@ class Api:
             query.per_page,
             self._cursor(keyset, query.cursor),
         )
-        return self._page([render(record) for record in page.items], page, path, query.per_page)
+        rows = [render(record) for record in page.items]
+        return self._page(rows, page, path, query.per_page, request=request, family=family)
 
     def _cursor(self, keyset: Keyset, token: str | None) -> Cursor | None:
         if token is None:
@@ -268,8 +278,17 @@ class Api:
             raise ValidationFailed({"cursor": [f"The cursor is invalid: {exc}."]}) from exc
 
     def _page(
-        self, rows: list[dict[str, Any]], page: Page[Any], path: str, per_page: int
+        self,
+        rows: list[dict[str, Any]],
+        page: Page[Any],
+        path: str,
+        per_page: int,
+        *,
+        request: Request,
+        family: str,
     ) -> Response:
+        if rows and self._faults.take(("no_id",), family, request.path) is not None:
+            rows[0] = {name: value for name, value in rows[0].items() if name != "id"}
         if self._config.shuffle_pages:
             # Which order is fixed per page, so a retried request gets the same bytes.
             order = random.Random(mix(self._config.seed, path, str(page.next_cursor)))
@@ -360,6 +379,10 @@ class Api:
             "status": status.status,
             "created_at": format_iso(int(status.created_at)),
         }
+        if self._faults.take(("unknown_status",), EXPORT_STATUS, request.path) is not None:
+            body["status"] = UNKNOWN_STATUS
+            body["message"] = "Export was cancelled."
+            return Response.json(200, body)
         if status.status == COMPLETED and status.completed_at is not None:
             # Signed afresh on every call: expiry counts from this status request.
             url, expires_at = self._signer.sign(status.file_name)

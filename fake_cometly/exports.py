@@ -28,7 +28,7 @@ class ExportJob:
     kind: str  # "events" or "contacts": each status endpoint sees only its own jobs
     created_at: float  # API epoch seconds
     file_name: str
-    faults: frozenset[str] = frozenset()  # job fault kinds: export_fail, export_stuck, bad_ndjson
+    faults: frozenset[str] = frozenset()  # job fault kinds (faults.JOB_KINDS)
     polls: int = 0
     completed_at: float | None = None
     error: str | None = None
@@ -79,9 +79,8 @@ class ExportManager:
             job = ExportJob(job_id, kind, self._now(), f"{uuid.uuid4()}.ndjson.gz", faults)
             self._jobs[job_id] = job
         if "export_fail" not in faults:
-            corrupt = "bad_ndjson" in faults
             writer = threading.Thread(
-                target=self._write, args=(job, rows, corrupt), name=f"export-{job_id}", daemon=True
+                target=self._write, args=(job, rows), name=f"export-{job_id}", daemon=True
             )
             with self._lock:
                 self._writers.append(writer)
@@ -118,13 +117,16 @@ class ExportManager:
             return None
         return self._directory / file_name
 
-    def _write(self, job: ExportJob, rows: Rows, corrupt: bool) -> None:
+    def _write(self, job: ExportJob, rows: Rows) -> None:
         try:
             with (
                 (self._directory / job.file_name).open("wb") as raw,
                 gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=_COMPRESSION, mtime=0) as out,
             ):
-                for chunk in _ndjson_chunks(rows(), corrupt):
+                chunks = _ndjson_chunks(
+                    rows(), corrupt="bad_ndjson" in job.faults, no_id="no_id" in job.faults
+                )
+                for chunk in chunks:
                     if self._closing.is_set():
                         raise _Cancelled
                     out.write(chunk)
@@ -144,13 +146,20 @@ class ExportManager:
             writer.join(timeout)
 
 
-def _ndjson_chunks(rows: Iterable[dict[str, Any]], corrupt: bool) -> Iterator[bytes]:
+def _ndjson_chunks(
+    rows: Iterable[dict[str, Any]], *, corrupt: bool, no_id: bool
+) -> Iterator[bytes]:
     """NDJSON a few thousand lines at a time; `corrupt` slips a half-written line in after
-    the first row (or makes it the whole file when there are no rows)."""
+    the first row (or makes it the whole file when there are no rows); `no_id` leaves the first
+    row's `id` out."""
     encode = json.JSONEncoder(separators=(",", ":")).encode
     lines: list[str] = []
     for row in rows:
-        line = encode(row)
+        written = row
+        if no_id:
+            written = {name: value for name, value in row.items() if name != "id"}
+            no_id = False
+        line = encode(written)
         lines.append(line)
         if corrupt:
             lines.append(line[: len(line) // 2])

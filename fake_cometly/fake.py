@@ -228,5 +228,9 @@ class FakeCometly:
     def clear_faults(self) -> None:
         self._faults.clear()
 
+    def faults_left(self) -> list[Fault]:
+        """Injected faults not yet used up (a test can check that each one fired)."""
+        return self._faults.pending()
+
     def reset_rate_limits(self) -> None:
         self._limiter.reset()

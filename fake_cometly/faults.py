@@ -20,6 +20,10 @@ FaultKind = Literal[
     "content_encoding",  # the next download is sent with mode "gzip" (Content-Encoding: gzip)
     # or "plain" (uncompressed NDJSON)
     "expire_url",  # the next download answers 403 expired, however fresh its URL
+    "no_id",  # the next list page (family *_list) or, when taken by an export creation, the
+    # next export's file has a first row without `id`
+    "unknown_status",  # the next export status answer reports status "cancelled", which the
+    # API does not document
 ]
 KINDS: tuple[str, ...] = get_args(FaultKind)
 _HTTP_STATUSES = frozenset(status.value for status in HTTPStatus)
@@ -29,7 +33,7 @@ MODES: dict[str, tuple[str, ...]] = {
 }
 # The kinds spent when an export is created (the job carries them); the others act on the
 # answer to the request they match.
-JOB_KINDS = ("export_fail", "export_stuck", "bad_ndjson")
+JOB_KINDS = ("export_fail", "export_stuck", "bad_ndjson", "no_id")
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,15 @@ class Fault:
     retry_after: int = 1
     delay: float = 1.0
     mode: str | None = None
+    skip: int = 0  # let this many matching requests through untouched before acting
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(KINDS)}")
         if self.count < 1:
             raise ValueError("a fault must apply to at least one request")
+        if self.skip < 0:
+            raise ValueError("a fault cannot skip a negative number of requests")
         if not 400 <= self.status <= 599 or self.status not in _HTTP_STATUSES:
             raise ValueError(f"a status fault answers with a known 4xx or 5xx, not {self.status}")
         if self.kind in MODES and self.mode not in MODES[self.kind]:
@@ -98,6 +105,7 @@ _ARGUMENTS: dict[str, tuple[str, Callable[[str], Any]]] = {
 class _Armed:
     fault: Fault
     left: int
+    skip: int = 0
 
 
 class FaultBox:
@@ -107,17 +115,26 @@ class FaultBox:
 
     def inject(self, fault: Fault) -> None:
         with self._lock:
-            self._armed.append(_Armed(fault, fault.count))
+            self._armed.append(_Armed(fault, fault.count, fault.skip))
 
     def clear(self) -> None:
         with self._lock:
             self._armed.clear()
 
+    def pending(self) -> list[Fault]:
+        """The faults not yet used up, oldest first."""
+        with self._lock:
+            return [armed.fault for armed in self._armed]
+
     def take(self, kinds: Collection[str], family: str | None, path: str) -> Fault | None:
-        """The oldest armed fault of these kinds that matches, one use of it spent."""
+        """The oldest armed fault of these kinds that matches, one use of it spent; a fault
+        still skipping lets the request pass (one skip spent) and the search goes on."""
         with self._lock:
             for armed in self._armed:
                 if armed.fault.kind in kinds and armed.fault.matches(family, path):
+                    if armed.skip:
+                        armed.skip -= 1
+                        continue
                     armed.left -= 1
                     if not armed.left:
                         self._armed.remove(armed)

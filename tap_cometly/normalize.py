@@ -119,7 +119,9 @@ class RecordShaper:
     def __call__(self, row: t.Any, where: str) -> Record:
         """The row with every known field converted. `where` names the request or file."""
         if not isinstance(row, dict) or row.get("id") is None:
-            msg = f"{where} holds a {self._noun} without an id: {row!r:.200}"
+            # Field names only: row values can be personal data (emails, names).
+            what = f"fields: {', '.join(sorted(row))}" if isinstance(row, dict) else "not an object"
+            msg = f"{where} holds a row without an id, which every {self._noun} has ({what})."
             raise BadValueError(msg)
         shaped: Record = {}
         converters = self._converters

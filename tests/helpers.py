@@ -45,6 +45,9 @@ def tap_config(fake: FakeCometly, **overrides: t.Any) -> dict[str, t.Any]:
         "max_retry_minutes": 0.25,
         "request_timeout_seconds": 5,
         "export_poll_seconds": 0.02,
+        # The list path unless a test chooses another (most tests were written for it);
+        # tests/test_event_exports.py covers export and auto, the setting's default.
+        "extraction_method": "list",
     }
     config.update(overrides)
     return {key: value for key, value in config.items() if value is not None}
