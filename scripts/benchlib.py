@@ -1,4 +1,5 @@
-"""Pieces the benchmarks share: a fake Cometly in its own process, timed tap runs, peak RSS."""
+"""Pieces the benchmarks share: a fake Cometly in its own process (or in this one, when its
+request log is needed), timed tap runs with their peak RSS and CPU time, and the table printer."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fake_cometly import FakeCometly
 
 API_KEY = "bench-key"
 
@@ -21,6 +25,12 @@ API_KEY = "bench-key"
 class Fake:
     base_url: str
     time_scale: float
+
+    @classmethod
+    def of(cls, fake: FakeCometly) -> Fake:
+        """A fake started in this process: the tap still runs in its own, so the two do not
+        share a CPU core or the GIL, and the fake's request log can be read afterwards."""
+        return cls(fake.base_url, fake.config.time_scale)
 
 
 @contextmanager
@@ -56,6 +66,14 @@ class TapResult:
     records: int
     peak_rss_mb: float
     states: int
+    cpu_seconds: float  # user + system time of the tap process
+    finished: float  # time.monotonic() when the tap exited
+
+    def sync_seconds(self, fake: FakeCometly) -> float:
+        """From the tap's first API request to its exit: the sync without start-up and
+        discovery, which a time-scaled run would otherwise count many times over."""
+        api = fake.requests(listener="api")
+        return self.finished - api[0].time if api else self.seconds
 
 
 def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> TapResult:
@@ -77,20 +95,31 @@ def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> T
             catalog_path = Path(tmp) / "catalog.json"
             catalog_path.write_text(json.dumps(catalog))
             command += ["--catalog", str(catalog_path)]
+        log_path = Path(tmp) / "tap.log"
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        records = states = 0
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.startswith(b'{"type":"RECORD"'):
-                records += 1
-            elif line.startswith(b'{"type":"STATE"'):
-                states += 1
-        _, status, usage = os.wait4(process.pid, 0)
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log)
+            records = states = 0
+            assert process.stdout is not None
+            for line in process.stdout:
+                if line.startswith(b'{"type":"RECORD"'):
+                    records += 1
+                elif line.startswith(b'{"type":"STATE"'):
+                    states += 1
+            _, status, usage = os.wait4(process.pid, 0)
+        finished = time.monotonic()
         seconds = time.perf_counter() - started
         if status != 0:
+            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
             raise RuntimeError(f"tap-cometly failed with status {status}")
-        return TapResult(seconds, records, usage.ru_maxrss / 1024, states)
+        return TapResult(
+            seconds,
+            records,
+            usage.ru_maxrss / 1024,  # KiB on Linux
+            states,
+            usage.ru_utime + usage.ru_stime,
+            finished,
+        )
 
 
 def tap_config(fake: Fake, **overrides: Any) -> dict[str, Any]:

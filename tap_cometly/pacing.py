@@ -100,6 +100,12 @@ class Pacer:
             f"{self.limit} calls per {self.window_seconds:g} s budget used",
         )
 
+    def seconds_until_free(self) -> float:
+        """How long a call started now would wait for its slot (0: it may start at once); lets
+        a caller with other work to do (the export tracker) do it instead of sleeping here."""
+        with self._lock:
+            return self._wait_needed(self._clock())[0]
+
     def acquire(self) -> None:
         """Block until a call may start, then hold a slot for it."""
         while True:

@@ -74,6 +74,12 @@ MAX_ATTRIBUTION_SETUPS = 10
 QUERY_MODES = ("profile", "company")
 MAX_EVENT_NAMES = 10
 MAX_EVENTS_PER_PAGE = 4000
+EXTRACTION_METHODS = ("auto", "list", "export")
+# extraction_method auto: whole Space-local days that ended at least this long before the run
+# went through exports, when a run has at least AUTO_MIN_EXPORT_DAYS of them (see the setting's
+# description and `make bench` for the reasons).
+AUTO_EXPORT_AFTER_HOURS = 24
+AUTO_MIN_EXPORT_DAYS = 3
 
 # Per-Space, per-minute budget of each endpoint family: (setting, default, what Cometly says).
 RATE_LIMIT_SETTINGS: dict[str, tuple[str, int, str]] = {
@@ -173,6 +179,22 @@ SETTINGS_SCHEMA = th.PropertiesList(
             "Length in days of the windows the events range is read in (cut at midnight in the "
             "Space's timezone). A bookmark is saved after each window, so a crash costs at most "
             "one window."
+        ),
+    ),
+    th.Property(
+        "extraction_method",
+        th.StringType,
+        default="auto",
+        allowed_values=list(EXTRACTION_METHODS),
+        description=(
+            "How the events stream reads its range. list: GET /events pages (7 calls a minute, "
+            "4000 events each). export: one POST /events/exports file per Space-local day (5 "
+            "days a minute whatever their size, several in flight at once; each takes seconds "
+            "to minutes to process). auto: exports for the whole days that ended at least "
+            f"{AUTO_EXPORT_AFTER_HOURS} hours before the run, when there are at least "
+            f"{AUTO_MIN_EXPORT_DAYS} of them (a backfill), and GET /events for the rest: the "
+            "recent, still-changing days, partial days and short incremental ranges. Export "
+            "days are always one day long, whatever events_window_days says."
         ),
     ),
     th.Property(
@@ -325,6 +347,7 @@ class Settings:
     request_timeout_seconds: float
     per_page: int
     events_window_days: int
+    extraction_method: str
     lookback_hours: float
     event_names: tuple[str, ...]
     query_mode: str
@@ -661,6 +684,7 @@ def parse_settings(config: t.Mapping[str, t.Any]) -> Settings:
         "per_page", MAX_EVENTS_PER_PAGE, minimum=1, maximum=MAX_EVENTS_PER_PAGE, integer=True
     )
     window_days = check.number("events_window_days", 1, minimum=1, maximum=366, integer=True)
+    extraction_method = check.choice("extraction_method", "auto", EXTRACTION_METHODS)
     lookback_hours = check.number("lookback_hours", 3, minimum=0)
     event_names = check.unique_list(
         "event_names",
@@ -696,6 +720,7 @@ def parse_settings(config: t.Mapping[str, t.Any]) -> Settings:
         request_timeout_seconds=timeout,
         per_page=int(per_page),
         events_window_days=int(window_days),
+        extraction_method=extraction_method,
         lookback_hours=lookback_hours,
         event_names=event_names,
         query_mode=query_mode,

@@ -5,11 +5,15 @@ Budgets shape the rules: Cometly allows 5 export creations and 30 status checks 
 (the client's pacer enforces both), so a job waits export_poll_seconds before its first status
 check and half as long again after each check that finds it unfinished (at most 30 s), and a
 failed or vanished job is the only reason to create another.
+
+One job can be driven alone (`completed_file`, as the contacts stream does) or together with
+others by the export tracker (tracker.py), which keeps several in flight.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 import typing as t
 from contextlib import ExitStack, contextmanager
@@ -85,7 +89,7 @@ class ExportState:
 
 
 class ExportJob:
-    """One export (of one stream's window, say): create, poll, re-create, download.
+    """One export (of one stream's window, say): create, check, re-create, download.
 
     `path` is the create endpoint ("/contacts/exports"); statuses are read from path/{id}.
     `where` names the job in logs and errors ("stream 'contacts', window [...)").
@@ -93,6 +97,10 @@ class ExportJob:
     first and reused unless Cometly no longer knows it or reports it failed. `on_created` is
     called with each new export's id right after its creation, so the caller can save it in the
     state before waiting for it.
+
+    The job is a small state machine whose steps (start, create, check, fetch) each make at most
+    one API call and never wait, so that the export tracker can drive several jobs at once;
+    `completed_file` drives one job alone, sleeping between its status checks.
     """
 
     def __init__(
@@ -120,6 +128,13 @@ class ExportJob:
         self._sleep = sleep
         self._clock = clock
         self._created = 0
+        self._started = False
+        # The export in hand; None while one has to be created (at first, or after a failure).
+        self._state: ExportState | None = None
+        self._wait = 0.0
+        self._next_check = math.inf
+        self._deadline = math.inf
+        self._given_up: CometlyAPIError | None = None
 
     @property
     def _settings(self) -> Settings:
@@ -129,32 +144,88 @@ class ExportJob:
     def _logger(self) -> logging.Logger:
         return self._api.logger
 
-    @contextmanager
-    def completed_file(self) -> Iterator[ExportFile]:
-        """The job's file, downloaded and verified whole; it is deleted when the block ends."""
-        with ExitStack() as downloads:
-            yield self._download_completed(downloads)
+    # What the job needs next
 
-    def _download_completed(self, downloads: ExitStack) -> ExportFile:
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def needs_export(self) -> bool:
+        """Whether an export has to be created before anything else can happen."""
+        return self._started and self._state is None and self._given_up is None
+
+    @property
+    def is_completed(self) -> bool:
+        return self._state is not None and self._state.status is ExportStatus.COMPLETED
+
+    @property
+    def deadline(self) -> float:
+        """When the export in hand is given up on if it has not finished (clock time)."""
+        return self._deadline
+
+    def check_due_at(self) -> float | None:
+        """When the export in hand is next to be checked; None when no check is needed (it
+        completed, there is none, or the job is stuck)."""
+        state = self._state
+        if state is None or state.status.is_finished or self.is_stuck():
+            return None
+        return self._next_check
+
+    def is_stuck(self) -> bool:
+        """Whether the job cannot finish in this run: its export failed export_max_attempts
+        times, or is still unfinished at its deadline. raise_if_stuck says which."""
+        if self._given_up is not None:
+            return True
+        unfinished = self._state is not None and not self._state.status.is_finished
+        return unfinished and self._clock() >= self._deadline
+
+    def raise_if_stuck(self) -> None:
+        if self._given_up is not None:
+            raise self._given_up
+        if self.is_stuck():
+            assert self._state is not None
+            timeout = self._settings.export_timeout_seconds
+            raise CometlyAPIError(
+                f"{self._where}: export {self._state.export_id} is still "
+                f"{self._state.status.value} after {timeout:.0f} s (Cometly says: "
+                f"{self._state.message or 'nothing'}). Run again later: the next run checks this "
+                "export again instead of creating another. Raise export_timeout_minutes to wait "
+                "longer in one run."
+            )
+
+    # Steps: each makes at most one API call and never sleeps
+
+    def start(self) -> None:
+        """Take over the saved export, if Cometly still has it (one status check); otherwise
+        the job now needs an export created."""
+        self._started = True
         state = self._saved_export()
+        if state is not None:
+            self._follow(state)
+
+    def create(self) -> None:
+        """Create the export (costs one of the scarce creations)."""
+        self._follow(self._create())
+
+    def check(self) -> None:
+        """Check the export in hand once. A failed export is dropped, to be created again, or,
+        after export_max_attempts creations, makes the job stuck."""
+        assert self._state is not None, "check() needs an export in hand"
+        state = self._check(self._state.export_id)
+        self._wait = min(self._wait * POLL_BACKOFF, max(MAX_POLL_WAIT_SECONDS, self._wait))
+        self._next_check = self._clock() + self._wait
+        self._take(state)
+
+    def fetch(self, downloads: ExitStack) -> ExportFile | None:
+        """Download the completed export's file, verified whole, into `downloads` (which deletes
+        it when closed). An expired URL is replaced by checking the export again; None when
+        that check finds the export no longer completed (the job then waits or re-creates)."""
         refreshes = 0
         while True:
-            if state is None:
-                state = self._create()
-            state = self._wait_until_finished(state)
-            if state.status is ExportStatus.FAILED:
-                self._give_up_if_out_of_attempts(state)
-                self._logger.warning(
-                    "%s: export %d failed (%s); creating it again (attempt %d of %d).",
-                    self._where,
-                    state.export_id,
-                    state.message or "no reason given",
-                    self._created + 1,
-                    self._settings.export_max_attempts,
-                )
-                state = None
-                continue
-            assert state.download_url is not None  # _read_state checks completed answers
+            state = self._state
+            assert state is not None, "fetch() needs a completed export"
+            assert state.download_url is not None, "_read_state checks completed answers"
             try:
                 return downloads.enter_context(
                     self._downloader.download(state.download_url, what=self._describe(state))
@@ -171,7 +242,68 @@ class ExportJob:
                     "%s: the download URL expired; checking the export again for a fresh one.",
                     self._describe(state),
                 )
-                state = self._check(state.export_id)
+                self._take(self._check(state.export_id))
+                if not self.is_completed:
+                    self._next_check = self._clock() + self._wait
+                    return None
+
+    # One job alone
+
+    @contextmanager
+    def completed_file(self) -> Iterator[ExportFile]:
+        """The job's file, downloaded and verified whole; it is deleted when the block ends."""
+        with ExitStack() as downloads:
+            self.start()
+            while True:
+                self._wait_until_completed()
+                export_file = self.fetch(downloads)
+                if export_file is not None:
+                    break
+            yield export_file
+
+    def _wait_until_completed(self) -> None:
+        """Create and check, sleeping between checks, until the export completes."""
+        while not self.is_completed:
+            self.raise_if_stuck()
+            if self.needs_export:
+                self.create()
+                continue
+            self._sleep(max(0.0, min(self._next_check, self._deadline) - self._clock()))
+            self.check()
+
+    # Inside the steps
+
+    def _follow(self, state: ExportState) -> None:
+        """Take `state` as the export in hand: its first check after export_poll_seconds, and
+        export_timeout_minutes from now for it to finish."""
+        now = self._clock()
+        self._wait = self._settings.export_poll_seconds
+        self._next_check = now + self._wait
+        self._deadline = now + self._settings.export_timeout_seconds
+        self._take(state)
+
+    def _take(self, state: ExportState) -> None:
+        if state.status is not ExportStatus.FAILED:
+            self._state = state
+            return
+        self._state = None
+        attempts = self._settings.export_max_attempts
+        if self._created >= attempts:
+            times = "once" if self._created == 1 else f"{self._created} times"
+            self._given_up = CometlyAPIError(
+                f"{self._where}: Cometly reported the export failed {times} (last: export "
+                f"{state.export_id}: {state.message or 'no reason given'}). Run again later, "
+                "or raise export_max_attempts to try more often."
+            )
+            return
+        self._logger.warning(
+            "%s: export %d failed (%s); creating it again (attempt %d of %d).",
+            self._where,
+            state.export_id,
+            state.message or "no reason given",
+            self._created + 1,
+            attempts,
+        )
 
     def _saved_export(self) -> ExportState | None:
         """The saved export's current state, or None when a new export is needed."""
@@ -220,26 +352,6 @@ class ExportJob:
         # The create answer says "queued"; the first status check comes after the first wait.
         return ExportState(export_id, ExportStatus.QUEUED)
 
-    def _wait_until_finished(self, state: ExportState) -> ExportState:
-        """Poll until the job completes or fails, pacing the checks, within the timeout."""
-        timeout = self._settings.export_timeout_seconds
-        deadline = self._clock() + timeout
-        wait = self._settings.export_poll_seconds
-        longest_wait = max(MAX_POLL_WAIT_SECONDS, wait)
-        while not state.status.is_finished:
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise CometlyAPIError(
-                    f"{self._where}: export {state.export_id} is still {state.status.value} "
-                    f"after {timeout:.0f} s (Cometly says: {state.message or 'nothing'}). Run "
-                    "again later: the next run checks this export again instead of creating "
-                    "another. Raise export_timeout_minutes to wait longer in one run."
-                )
-            self._sleep(min(wait, remaining))
-            state = self._check(state.export_id)
-            wait = min(wait * POLL_BACKOFF, longest_wait)
-        return state
-
     def _check(self, export_id: int) -> ExportState:
         response = self._api.call_api("GET", f"{self._path}/{export_id}", context=self._context)
         return self._read_state(export_id, response)
@@ -267,17 +379,6 @@ class ExportJob:
             status,
             message=str(message) if message is not None else None,
             download_url=url if status is ExportStatus.COMPLETED else None,
-        )
-
-    def _give_up_if_out_of_attempts(self, failed: ExportState) -> None:
-        attempts = self._settings.export_max_attempts
-        if self._created < attempts:
-            return
-        times = "once" if self._created == 1 else f"{self._created} times"
-        raise CometlyAPIError(
-            f"{self._where}: Cometly reported the export failed {times} (last: export "
-            f"{failed.export_id}: {failed.message or 'no reason given'}). Run again later, or "
-            "raise export_max_attempts to try more often."
         )
 
     def _describe(self, state: ExportState) -> str:

@@ -68,6 +68,12 @@ class EventAttributionsStream(EventsStream):
     def setups(self) -> tuple[AttributionSetup, ...]:
         return self.settings.attribution_setups
 
+    @property
+    def extraction_method(self) -> str:
+        # Always GET /events: exports would take one file per day, setup and 15 sources, and
+        # the rows of a day's several requests are merged by key, which the list path does.
+        return "list"
+
     def get_url_params(
         self, context: Context | None, next_page_token: str | None
     ) -> dict[str, t.Any]:

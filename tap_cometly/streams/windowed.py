@@ -17,7 +17,7 @@ from tap_cometly.progress import Progress
 from tap_cometly.windows import Window, day_windows, format_utc, parse_api_utc, utc_now
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
     from datetime import datetime
 
     from singer_sdk.helpers.types import Context
@@ -42,6 +42,15 @@ class WindowedStream(CometlyStream):
     def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
         """Every record of one window; called once per window, in time order."""
         raise NotImplementedError
+
+    def records_by_window(
+        self, windows: Sequence[Window]
+    ) -> Iterator[tuple[Window, Iterable[dict[str, t.Any]]]]:
+        """Each window with its records, in time order; a window's records are read before the
+        next window is asked for. A stream that prepares later windows while earlier ones are
+        read (events' exports) sees them all here."""
+        for window in windows:
+            yield window, self.records_in_window(window)
 
     def compare_start_date(self, value: str, start_date_value: str) -> str:
         """The later of the bookmark and start_date (the setting may be in Space-local time)."""
@@ -91,6 +100,10 @@ class WindowedStream(CometlyStream):
         if previous is None or self._parse_bookmark(previous) < window.end:
             state["replication_key"] = self.replication_key
             state["replication_key_value"] = window.end_text
+        self.write_state_now()
+
+    def write_state_now(self) -> None:
+        """Send the stream's state at once (a bookmark, or an export to take over after a crash)."""
         self.state_manager.is_flushed = False
         self._write_state_message()
 
@@ -107,10 +120,16 @@ class WindowedStream(CometlyStream):
             self.logger,
             waited_seconds=self.connection.pacers.waited_seconds,
         )
-        for window in windows:
+        for window, window_records in self.records_by_window(windows):
             records = 0
-            for record in self.records_in_window(window):
-                records += 1
-                yield record
+            try:
+                for record in window_records:
+                    records += 1
+                    yield record
+            except CometlyAPIError as error:
+                # A bad page or file names its request; say which stream and window it was.
+                if str(window) not in str(error):
+                    error.args = (f"Stream '{self.name}', window {window}: {error}",)
+                raise
             self._save_window_bookmark(context, window)
             progress.window_done(window, records)

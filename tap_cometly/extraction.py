@@ -1,0 +1,75 @@
+"""Which part of an events range is read through day exports and which through GET /events.
+
+The list endpoint pays per 4000 events (7 calls a minute); an export pays per Space-local day
+(5 creations a minute, several processed at once) whatever the day holds, but only ever covers
+one whole day and takes seconds to minutes to process. The `extraction_method` setting chooses:
+
+- list: every window through GET /events, events_window_days long;
+- export: every window is one Space-local day, read from that day's export (a partial first or
+  last day too: the whole day is exported and the rows outside the window are left out);
+- auto: exports for the whole days that ended at least AUTO_EXPORT_AFTER_HOURS before now when
+  there are at least AUTO_MIN_EXPORT_DAYS of them, the list for everything else: the recent,
+  still-changing days, a partial first day after a lookback, and short incremental ranges, where
+  an export's processing time would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tap_cometly.settings import AUTO_EXPORT_AFTER_HOURS, AUTO_MIN_EXPORT_DAYS
+from tap_cometly.windows import Window, day_windows, local_date, local_midnight
+
+
+@dataclass(frozen=True)
+class ExportDay(Window):
+    """A window read from the export of the Space-local day it lies in."""
+
+    day: date
+
+
+def end_of_day(day: date, space_tz: ZoneInfo) -> datetime:
+    """The UTC instant at which a Space-local day ends (the next local midnight)."""
+    return local_midnight(day + timedelta(days=1), space_tz)
+
+
+def is_whole_day(window: Window, space_tz: ZoneInfo) -> bool:
+    """Whether the window runs from one local midnight to the next."""
+    day = local_date(window.start, space_tz)
+    return window.start == local_midnight(day, space_tz) and window.end == end_of_day(day, space_tz)
+
+
+def export_day(window: Window, space_tz: ZoneInfo) -> ExportDay:
+    """A window of at most one day, as read from its day's export."""
+    return ExportDay(window.start, window.end, local_date(window.start, space_tz))
+
+
+def plan_windows(
+    start: datetime,
+    end: datetime,
+    space_tz: ZoneInfo,
+    *,
+    method: str,
+    window_days: int,
+    now: datetime,
+) -> list[Window]:
+    """The windows covering [start, end), oldest first; those read by export are ExportDays."""
+    if method == "list":
+        return list(day_windows(start, end, space_tz, window_days))
+    days = list(day_windows(start, end, space_tz, 1))
+    if method == "export":
+        return [export_day(window, space_tz) for window in days]
+    settled_before = now - timedelta(hours=AUTO_EXPORT_AFTER_HOURS)
+    # Whole days lie between a partial first and a partial last window, and once a day is too
+    # recent every later one is too: the exported days form one run.
+    exported = [w for w in days if is_whole_day(w, space_tz) and w.end <= settled_before]
+    if len(exported) < AUTO_MIN_EXPORT_DAYS:
+        return list(day_windows(start, end, space_tz, window_days))
+    first, last = exported[0].start, exported[-1].end
+    return [
+        *day_windows(start, first, space_tz, window_days),
+        *(export_day(window, space_tz) for window in exported),
+        *day_windows(last, end, space_tz, window_days),
+    ]
