@@ -94,6 +94,14 @@ class EventStore:
         if lo >= hi:
             return
         first, last = local_day(lo, self._zone), local_day(hi - 1, self._zone)
+        if start is not None:
+            # Days on the far side of the cursor hold nothing to yield: not even loaded, so
+            # paging through a long range stays linear (the day cache holds only a few).
+            cursor_day = local_day(start[0], self._zone)
+            if descending:
+                last = min(last, cursor_day)
+            else:
+                first = max(first, cursor_day)
         count = (last - first).days + 1
         offsets = range(count - 1, -1, -1) if descending else range(count)
         for offset in offsets:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from fake_cometly import FakeCometly, FakeConfig
+from tap_cometly.errors import CometlyAPIError
 from tap_cometly.tap import TapCometly
 
 TIME_SCALE = 60.0
@@ -82,14 +83,46 @@ def run_tap(
     catalog: dict[str, t.Any] | None = None,
 ) -> TapRun:
     """Run a full sync in this process and parse what it wrote to stdout."""
+    run, error = _sync(config, state, catalog)
+    if error is not None:
+        raise error
+    return run
+
+
+@dataclass
+class FailedRun:
+    """What a failing sync wrote before it stopped, and the error it stopped with."""
+
+    run: TapRun
+    error: CometlyAPIError
+
+
+def run_until_error(
+    config: dict[str, t.Any],
+    state: dict[str, t.Any] | None = None,
+    catalog: dict[str, t.Any] | None = None,
+) -> FailedRun:
+    """Run a sync that is expected to fail with a user-facing error."""
+    run, error = _sync(config, state, catalog)
+    assert error is not None, "the sync was expected to fail"
+    return FailedRun(run, error)
+
+
+def _sync(
+    config: dict[str, t.Any], state: dict[str, t.Any] | None, catalog: dict[str, t.Any] | None
+) -> tuple[TapRun, CometlyAPIError | None]:
     tap = TapCometly(config=config, state=state, catalog=catalog)
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
+    error = None
     with redirect_stdout(out):
-        tap.sync_all()
+        try:
+            tap.sync_all()
+        except CometlyAPIError as failure:
+            error = failure
     out.flush()
     lines = raw.getvalue().decode().splitlines()
-    return TapRun([json.loads(line) for line in lines if line.strip()])
+    return TapRun([json.loads(line) for line in lines if line.strip()]), error
 
 
 def catalog_for(config: dict[str, t.Any], select: dict[str, list[str] | None]) -> dict[str, t.Any]:

@@ -4,20 +4,23 @@ the API key nor a presigned URL goes where it must not."""
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import logging
 import typing as t
-from contextlib import redirect_stdout
-from dataclasses import dataclass
 
 import pytest
 
 from fake_cometly import FakeCometly, Fault
-from tap_cometly.errors import CometlyAPIError
-from tap_cometly.tap import TapCometly
-from tests.helpers import API_KEY, TapRun, catalog_for, run_tap, tap_config
+from tests.helpers import (
+    API_KEY,
+    FailedRun,
+    TapRun,
+    catalog_for,
+    run_tap,
+    run_until_error,
+    tap_config,
+)
 
 ARRAYS = ("comet_tokens", "emails")
 EXPORTS_PATH = "/public-api/v1/contacts/exports"
@@ -35,22 +38,8 @@ def run_contacts(config: dict[str, t.Any], state: dict | None = None) -> TapRun:
     return run_tap(config, state=state, catalog=contacts_only(config))
 
 
-@dataclass
-class FailedRun:
-    run: TapRun
-    error: BaseException
-
-
 def run_contacts_until_error(config: dict[str, t.Any], state: dict | None = None) -> FailedRun:
-    """Run a sync that is expected to fail; keeps what it wrote before failing."""
-    tap = TapCometly(config=config, state=state, catalog=contacts_only(config))
-    raw = io.BytesIO()
-    out = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
-    with redirect_stdout(out), pytest.raises(CometlyAPIError) as failure:
-        tap.sync_all()
-    out.flush()
-    lines = raw.getvalue().decode().splitlines()
-    return FailedRun(TapRun([json.loads(line) for line in lines if line.strip()]), failure.value)
+    return run_until_error(config, state, contacts_only(config))
 
 
 def truth(fake: FakeCometly, *, arrays: tuple[str, ...] = ()) -> dict[int, dict[str, t.Any]]:

@@ -4,24 +4,20 @@ its exports over, days come out in order, and `auto` exports old days but lists 
 
 from __future__ import annotations
 
-import io
-import json
 import typing as t
-from contextlib import redirect_stdout
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from fake_cometly import FakeCometly, Fault
-from tap_cometly.errors import CometlyAPIError, ConfigError
+from tap_cometly.errors import ConfigError
 from tap_cometly.exports.tracker import MAX_IN_FLIGHT
 from tap_cometly.extraction import ExportDay, plan_windows
 from tap_cometly.settings import AUTO_MIN_EXPORT_DAYS, coerce_config, parse_settings
 from tap_cometly.tap import TapCometly
 from tap_cometly.windows import Window
-from tests.helpers import TapRun, catalog_for, run_tap, tap_config
+from tests.helpers import FailedRun, TapRun, catalog_for, run_tap, run_until_error, tap_config
 
 NEW_YORK = ZoneInfo("America/New_York")
 EXPORTS_PATH = "/public-api/v1/events/exports"
@@ -40,22 +36,8 @@ def run_events(config: dict[str, t.Any], state: dict | None = None) -> TapRun:
     return run_tap(config, state=state, catalog=events_only(config))
 
 
-@dataclass
-class FailedRun:
-    run: TapRun
-    error: BaseException
-
-
 def run_events_until_error(config: dict[str, t.Any], state: dict | None = None) -> FailedRun:
-    """Run a sync that is expected to fail; keeps what it wrote before failing."""
-    tap = TapCometly(config=config, state=state, catalog=events_only(config))
-    raw = io.BytesIO()
-    out = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
-    with redirect_stdout(out), pytest.raises(CometlyAPIError) as failure:
-        tap.sync_all()
-    out.flush()
-    lines = raw.getvalue().decode().splitlines()
-    return FailedRun(TapRun([json.loads(line) for line in lines if line.strip()]), failure.value)
+    return run_until_error(config, state, events_only(config))
 
 
 def utc(instant: datetime) -> str:
