@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -76,6 +77,43 @@ class TapResult:
         return self.finished - api[0].time if api else self.seconds
 
 
+class PeakMemory:
+    """A process's own peak RSS, read from /proc/PID/status (VmHWM) while it runs.
+
+    Not ru_maxrss: a child keeps the largest RSS it had before exec, and until exec it shares
+    the parent's memory, so ru_maxrss would report this process's size (the in-process fakes
+    of parts 2 and 3 make that hundreds of MB) instead of the tap's.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self._status = Path(f"/proc/{pid}/status")
+        self._peak_kib = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while True:
+            self.sample()
+            if self._done.wait(0.05):
+                return
+
+    def sample(self) -> None:
+        try:
+            for line in self._status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self._peak_kib = max(self._peak_kib, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass  # not started yet, or gone
+
+    def stop(self) -> float:
+        """The peak in MB; call it before the process is reaped."""
+        self._done.set()
+        self._thread.join()
+        self.sample()
+        return self._peak_kib / 1024
+
+
 def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> TapResult:
     """Run tap-cometly as a user would; count its RECORD lines and measure its peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,6 +137,7 @@ def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> T
         started = time.perf_counter()
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log)
+            memory = PeakMemory(process.pid)
             records = states = 0
             assert process.stdout is not None
             for line in process.stdout:
@@ -106,6 +145,8 @@ def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> T
                     records += 1
                 elif line.startswith(b'{"type":"STATE"'):
                     states += 1
+            # The tap has closed its output: its memory is as large as it gets.
+            peak_rss_mb = memory.stop()
             _, status, usage = os.wait4(process.pid, 0)
         finished = time.monotonic()
         seconds = time.perf_counter() - started
@@ -115,7 +156,7 @@ def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> T
         return TapResult(
             seconds,
             records,
-            usage.ru_maxrss / 1024,  # KiB on Linux
+            peak_rss_mb,
             states,
             usage.ru_utime + usage.ru_stime,
             finished,

@@ -4,6 +4,7 @@ its exports over, days come out in order, and `auto` exports old days but lists 
 
 from __future__ import annotations
 
+import logging
 import typing as t
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -230,10 +231,12 @@ def test_a_truncated_gzip_is_fetched_again(fake: FakeCometly) -> None:
 # Restarts
 
 
-def crash_with_exports_in_flight(fake: FakeCometly, config: dict[str, t.Any]) -> FailedRun:
+def crash_with_exports_in_flight(
+    fake: FakeCometly, config: dict[str, t.Any], state: dict | None = None
+) -> FailedRun:
     """A run that dies once its exports are created: every download keeps failing."""
     fake.inject(Fault("status", family="download", count=1000, status=503))
-    crashed = run_events_until_error({**config, "max_retry_minutes": 0.005})
+    crashed = run_events_until_error({**config, "max_retry_minutes": 0.005}, state)
     assert "storage host kept failing" in str(crashed.error)
     fake.clear_faults()
     return crashed
@@ -246,14 +249,39 @@ def test_a_restarted_run_takes_over_the_exports_in_flight(fake: FakeCometly) -> 
     assert in_flight["days"] == {f"2024-03-{8 + n:02d}": 1001 + n for n in range(5)}
     assert not crashed.run.records("events")
 
+    # A run that takes them over and dies too keeps them in its state.
+    crashed_again = crash_with_exports_in_flight(fake, config, crashed.run.last_state)
+    again = crashed_again.run.last_state["bookmarks"]["events"][IN_FLIGHT]
+    assert again == in_flight
+    assert created_days(fake) == [f"2024-03-{8 + n:02d}" for n in range(5)], "one set only"
+
     fake.clear_log()
-    resumed = run_events(config, state=crashed.run.last_state)
+    resumed = run_events(config, state=crashed_again.run.last_state)
     assert set(by_id(resumed)) == truth_ids(fake, "2024-03-08T05:00:00Z", "2024-03-13T04:00:00Z")
     assert creates(fake) == [], "the resumed run created an export instead of taking one over"
-    first_checks = [entry.path for entry in fake.requests(family="export_status")][:5]
-    assert sorted(first_checks) == [f"{EXPORTS_PATH}/{1001 + n}" for n in range(5)]
+    checked = {entry.path for entry in fake.requests(family="export_status")}
+    assert checked == {f"{EXPORTS_PATH}/{1001 + n}" for n in range(5)}
     assert IN_FLIGHT not in resumed.last_state["bookmarks"]["events"]
     assert_days_in_order(resumed)
+
+
+def test_exports_in_flight_left_by_an_earlier_run_are_forgotten_when_not_needed(
+    fake: FakeCometly, caplog: pytest.LogCaptureFixture
+) -> None:
+    filters = {"query_mode": "profile", "fields": ["amount"]}
+    stale = {"filters": filters, "days": {"2024-03-08": 1001}}
+    listed = run_events(
+        events_config(fake, extraction_method="list"),
+        state={"bookmarks": {"events": {IN_FLIGHT: stale}}},
+    )
+    assert IN_FLIGHT not in listed.last_state["bookmarks"]["events"]
+    with caplog.at_level(logging.WARNING):
+        exported = run_events(
+            events_config(fake, end_date="2024-03-09"),
+            state={"bookmarks": {"events": {IN_FLIGHT: {"days": "2024-03-08"}}}},
+        )
+    assert "ignoring an unreadable exports_in_flight" in caplog.text
+    assert by_id(exported)
 
 
 def test_exports_made_with_other_fields_are_not_taken_over(fake: FakeCometly) -> None:

@@ -21,6 +21,7 @@ days would leave most of the creation budget unused; the tracker therefore
 
 from __future__ import annotations
 
+import math
 import time
 import typing as t
 from contextlib import ExitStack
@@ -77,33 +78,38 @@ class ExportTracker:
                 yield export_file
 
     def _work_until_completed(self, turn: int) -> None:
-        """Create, check and wait for the jobs in flight until the job of this turn completes."""
+        """Create, check and wait for the jobs in flight until the job of this turn completes.
+
+        Jobs entering the flight are started and creations the budget allows are made first,
+        even when the head is already complete: its rows take a while to read, and the
+        creation budget must not sit idle meanwhile.
+        """
         head = self._jobs[turn]
         in_flight = self._jobs[turn : turn + self._max_in_flight]
-        while not head.is_completed:
-            head.raise_if_stuck()
+        while True:
             to_start = next((job for job in in_flight if not job.started), None)
             if to_start is not None:
                 to_start.start()  # free, or one status check for an export saved in the state
                 continue
-            now = self._clock()
-            waits = [head.deadline - now]
             to_create = next((job for job in in_flight if job.needs_export), None)
-            if to_create is not None:
-                wait = self._creates.seconds_until_free()
-                if wait <= 0:
-                    to_create.create()
-                    continue
-                waits.append(wait)
+            create_wait = self._creates.seconds_until_free() if to_create else math.inf
+            if to_create is not None and create_wait <= 0:
+                to_create.create()
+                continue
+            if head.is_completed:
+                return
+            head.raise_if_stuck()
+            now = self._clock()
+            waits = [head.deadline - now, create_wait]
             due = self._next_check(in_flight)
             if due is not None:
                 due_at = due.check_due_at()
                 assert due_at is not None
-                wait = max(due_at - now, self._checks.seconds_until_free())
-                if wait <= 0:
+                check_wait = max(due_at - now, self._checks.seconds_until_free())
+                if check_wait <= 0:
                     due.check()
                     continue
-                waits.append(wait)
+                waits.append(check_wait)
             self._sleep(max(min(waits), _MIN_SLEEP_SECONDS))
 
     @staticmethod
