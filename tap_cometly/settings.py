@@ -193,8 +193,10 @@ SETTINGS_SCHEMA = th.PropertiesList(
             "to minutes to process). auto: exports for the whole days that ended at least "
             f"{AUTO_EXPORT_AFTER_HOURS} hours before the run, when there are at least "
             f"{AUTO_MIN_EXPORT_DAYS} of them (a backfill), and GET /events for the rest: the "
-            "recent, still-changing days, partial days and short incremental ranges. Export "
-            "days are always one day long, whatever events_window_days says."
+            "recent, still-changing days, partial days and short incremental ranges, where an "
+            "export's processing time costs about what it saves (make bench: 90 days of "
+            "50,000 events take about 18 minutes through exports, 200 through the list). "
+            "Export days are always one day long, whatever events_window_days says."
         ),
     ),
     th.Property(

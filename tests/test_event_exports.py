@@ -153,8 +153,8 @@ def test_the_export_body_carries_the_list_paths_filters_and_fields(fake: FakeCom
 
 
 def test_days_are_pipelined_within_the_budgets(start_fake: t.Callable[..., FakeCometly]) -> None:
-    # Each export needs 5 status checks (about 2.6 s at these waits): creations run ahead.
-    fake = start_fake(days=14, events_per_day=50, export_polls_queued=3)
+    # Each export needs 6 status checks (about 4 s at these waits): creations run ahead.
+    fake = start_fake(days=14, events_per_day=50, export_polls_queued=4)
     run = run_events(events_config(fake, end_date="2024-03-22", export_poll_seconds=0.2))
     assert len(by_id(run)) == len(fake.events("2024-03-08T05:00:00Z", "2024-03-22T04:00:00Z"))
     assert fake.count(status=429) == 0
