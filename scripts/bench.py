@@ -52,8 +52,9 @@ def raw_client(base_url: str, days: int) -> tuple[float, int]:
     return time.perf_counter() - started, int(finished.stdout)
 
 
-def record_path(days: int, per_day: int) -> None:
-    args = [
+def events_only_fake(days: int, per_day: int) -> list[str]:
+    """Fake arguments for the events runs: no rate limits, UTC days, next to no contacts."""
+    return [
         "--no-rate-limits",
         "--days",
         str(days),
@@ -66,7 +67,10 @@ def record_path(days: int, per_day: int) -> None:
         "--timezone",
         "UTC",
     ]
-    with fake_process(*args) as fake:
+
+
+def record_path(days: int, per_day: int) -> None:
+    with fake_process(*events_only_fake(days, per_day)) as fake:
         raw_client(fake.base_url, days)  # warm the fake's day cache for both contenders
         config = tap_config(
             fake,
@@ -101,20 +105,7 @@ def record_path(days: int, per_day: int) -> None:
 def growth(days: int, per_day: int) -> None:
     rows = []
     for factor in (1, 4, 16):
-        args = [
-            "--no-rate-limits",
-            "--days",
-            str(days * factor),
-            "--events-per-day",
-            str(per_day),
-            "--first-day",
-            FIRST_DAY.isoformat(),
-            "--contacts",
-            "10",
-            "--timezone",
-            "UTC",
-        ]
-        with fake_process(*args) as fake:
+        with fake_process(*events_only_fake(days * factor, per_day)) as fake:
             config = tap_config(
                 fake,
                 start_date=FIRST_DAY.isoformat(),
