@@ -55,6 +55,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--export-polls-processing", type=int, default=defaults.export_polls_processing
     )
+    parser.add_argument(
+        "--export-processing-seconds",
+        type=float,
+        default=defaults.export_processing_seconds,
+        help="API seconds an export takes at least, however often it is checked",
+    )
     parser.add_argument("--shuffle-pages", action="store_true")
     parser.add_argument("--string-amounts", action="store_true")
     parser.add_argument(
@@ -84,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limits_enabled=not args.no_rate_limits,
         export_polls_queued=args.export_polls_queued,
         export_polls_processing=args.export_polls_processing,
+        export_processing_seconds=args.export_processing_seconds,
         shuffle_pages=args.shuffle_pages,
         string_amounts=args.string_amounts,
     )

@@ -30,6 +30,9 @@ class FakeConfig:
     rate_limits_enabled: bool = True
     export_polls_queued: int = 1
     export_polls_processing: int = 1
+    # API seconds an export takes at least from its creation to completion, whatever the polls:
+    # Cometly's own processing ("seconds to a few minutes"), which no client can shorten.
+    export_processing_seconds: float = 0.0
     shuffle_pages: bool = False
     string_amounts: bool = False
 
@@ -47,6 +50,8 @@ class FakeConfig:
             problems.append("time_scale must be positive")
         if self.export_polls_queued < 0 or self.export_polls_processing < 0:
             problems.append("export poll counts must not be negative")
+        if self.export_processing_seconds < 0:
+            problems.append("export_processing_seconds must not be negative")
         if not self.api_key or self.api_key in self.forbidden_keys:
             problems.append("api_key must be non-empty and not forbidden")
         try:

@@ -1,4 +1,5 @@
-"""Asynchronous export jobs: status advancing poll by poll, files written as gzipped NDJSON."""
+"""Asynchronous export jobs: status advancing poll by poll (and, when configured, no faster than
+a processing time), files written as gzipped NDJSON."""
 
 from __future__ import annotations
 
@@ -61,11 +62,13 @@ class ExportManager:
         now: Callable[[], float],
         polls_queued: int,
         polls_processing: int,
+        processing_seconds: float = 0.0,
     ) -> None:
         self._directory = directory
         self._now = now
         self._polls_queued = polls_queued
         self._polls_processing = polls_processing
+        self._processing_seconds = processing_seconds
         self._jobs: dict[int, ExportJob] = {}
         self._ids = count(1001)
         self._lock = threading.Lock()
@@ -103,6 +106,8 @@ class ExportManager:
         if "export_stuck" in job.faults or job.polls <= self._polls_queued:
             return QUEUED
         if job.polls <= self._polls_queued + self._polls_processing:
+            return PROCESSING
+        if self._now() < job.created_at + self._processing_seconds:
             return PROCESSING
         if "export_fail" in job.faults or job.error is not None:
             return FAILED

@@ -61,7 +61,11 @@ class FakeCometly:
         self._directory = Path(tempfile.mkdtemp(prefix="fake-cometly-"))
         cfg = self.config
         self._exports = ExportManager(
-            self._directory, self._clock.now, cfg.export_polls_queued, cfg.export_polls_processing
+            self._directory,
+            self._clock.now,
+            cfg.export_polls_queued,
+            cfg.export_polls_processing,
+            cfg.export_processing_seconds,
         )
         signer = UrlSigner(self._clock.now)
         api = Api(

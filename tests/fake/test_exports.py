@@ -52,6 +52,28 @@ def test_a_job_goes_queued_processing_completed(make_fake: Callable[..., FakeCom
     assert expires - datetime.strptime(signed_at, "%Y%m%dT%H%M%SZ") == timedelta(minutes=15)
 
 
+def test_a_job_is_processing_until_its_processing_time_has_passed(
+    make_fake: Callable[..., FakeCometly],
+) -> None:
+    # 30 API seconds at time scale 60: half a real second, however often it is checked.
+    fake = make_fake(
+        export_polls_queued=0,
+        export_polls_processing=0,
+        export_processing_seconds=30,
+        time_scale=60,
+    )
+    client = Client(fake)
+    export_id = client.post("/events/exports", {"date": "2024-03-09"}).json()["export_id"]
+    created = time.monotonic()
+    statuses = []
+    while time.monotonic() - created < 0.35:
+        statuses.append(client.get(f"/events/exports/{export_id}").json()["status"])
+    assert len(statuses) >= 3
+    assert set(statuses) == {"processing"}
+    time.sleep(max(0.0, created + 0.6 - time.monotonic()))
+    assert client.get(f"/events/exports/{export_id}").json()["status"] == "completed"
+
+
 def test_the_file_holds_the_local_day_in_iso_time(make_fake: Callable[..., FakeCometly]) -> None:
     fake = make_fake(events_per_day=600)
     client = Client(fake)
