@@ -39,6 +39,9 @@ class ExportDay(Window):
 
     day: date
 
+    def __str__(self) -> str:
+        return f"{Window.__str__(self)} (day {self.day})"
+
 
 def end_of_day(day: date, space_tz: ZoneInfo) -> datetime:
     """The UTC instant at which a Space-local day ends (the next local midnight)."""

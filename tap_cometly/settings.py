@@ -268,8 +268,9 @@ SETTINGS_SCHEMA = th.PropertiesList(
         th.NumberType,
         default=5,
         description=(
-            "First wait between export status checks; it grows while the job is queued, up to "
-            "30 s, inside the 30-a-minute status budget."
+            "First wait between export status checks; it grows by half after each check that "
+            "finds the export unfinished, up to 6 times this (2 times for the export the run is "
+            "waiting for), inside the 30-a-minute status budget."
         ),
     ),
     th.Property(

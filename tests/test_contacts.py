@@ -24,6 +24,9 @@ from tests.helpers import (
 
 ARRAYS = ("comet_tokens", "emails")
 EXPORTS_PATH = "/public-api/v1/contacts/exports"
+IN_FLIGHT = "exports_in_flight"
+NO_ARRAYS = {"timezone": "America/New_York", "include_comet_tokens": 0, "include_all_emails": 0}
+WHOLE_RANGE = "2024-03-08T05:00:00Z/2024-03-13T04:00:00Z"
 
 
 def contacts_config(fake: FakeCometly, **overrides: t.Any) -> dict[str, t.Any]:
@@ -91,7 +94,7 @@ def test_several_windows_equal_the_ground_truth(fake: FakeCometly) -> None:
         "2024-03-13T04:00:00Z",
     ]
     assert len(creates(fake)) == 5
-    assert "export_in_flight" not in run.last_state["bookmarks"]["contacts"]
+    assert IN_FLIGHT not in run.last_state["bookmarks"]["contacts"]
     assert "progress_markers" not in str(run.last_state)
 
 
@@ -165,13 +168,18 @@ def test_full_table_re_exports_everything_from_start_date(fake: FakeCometly) -> 
     assert len(creates(fake)) == 2
 
 
+def saved_exports(run: TapRun) -> dict[str, int]:
+    entry = run.last_state["bookmarks"]["contacts"][IN_FLIGHT]
+    assert entry["filters"] == NO_ARRAYS
+    return dict(entry["windows"])
+
+
 def test_a_restarted_run_takes_over_the_export_in_flight(fake: FakeCometly) -> None:
     # The first run dies after its export completed: the download keeps failing.
     fake.inject(Fault("status", family="download", count=1000, status=503))
     config = contacts_config(fake, contacts_window_days=30)
     crashed = run_contacts_until_error({**config, "max_retry_minutes": 0.005})
-    in_flight = crashed.run.last_state["bookmarks"]["contacts"]["export_in_flight"]
-    assert in_flight["export_id"] == 1001
+    assert saved_exports(crashed.run) == {WHOLE_RANGE: 1001}
     assert len(creates(fake)) == 1
 
     fake.clear_faults()
@@ -180,7 +188,30 @@ def test_a_restarted_run_takes_over_the_export_in_flight(fake: FakeCometly) -> N
     assert_equals_truth(resumed, truth(fake))
     assert creates(fake) == [], "the resumed run created an export instead of taking one over"
     assert fake.count(path_prefix=f"{EXPORTS_PATH}/1001") == 1
-    assert "export_in_flight" not in resumed.last_state["bookmarks"]["contacts"]
+    assert IN_FLIGHT not in resumed.last_state["bookmarks"]["contacts"]
+
+
+def test_several_windows_are_exported_at_once_and_emitted_in_order(fake: FakeCometly) -> None:
+    # Every export is created before the first one is downloaded; rows still come window by
+    # window, each bookmarked once it is out.
+    fake.inject(Fault("status", family="download", count=1000, status=503))
+    crashed = run_contacts_until_error({**contacts_config(fake), "max_retry_minutes": 0.005})
+    assert len(saved_exports(crashed.run)) == 5
+    fake.clear_faults()
+    fake.clear_log()
+    run = run_contacts(contacts_config(fake), state=crashed.run.last_state)
+    assert creates(fake) == []
+    assert_equals_truth(run, truth(fake))
+    created_at = [record["created_at"] for record in run.records("contacts")]
+    windows = [bookmarks(run).index(next(b for b in bookmarks(run) if c < b)) for c in created_at]
+    assert windows == sorted(windows), "a window's rows came after a later window's"
+    saved = [
+        len(state["bookmarks"]["contacts"].get(IN_FLIGHT, {}).get("windows", {}))
+        for state in run.states
+        if "contacts" in state.get("bookmarks", {})
+    ]
+    assert saved[-1] == 0
+    assert [n for n in saved if n] == sorted((n for n in saved if n), reverse=True)
 
 
 def test_a_saved_export_whose_window_ended_at_an_earlier_now_is_taken_over(
@@ -194,47 +225,54 @@ def test_a_saved_export_whose_window_ended_at_an_earlier_now_is_taken_over(
         {**config, "end_date": "2024-03-09T12:00:00", "max_retry_minutes": 0.005}
     )
     assert "storage host kept failing" in str(crashed.error)
-    in_flight = crashed.run.last_state["bookmarks"]["contacts"]["export_in_flight"]
-    assert in_flight["window_start"] == "2024-03-08T05:00:00Z"
-    assert in_flight["window_end"] == "2024-03-09T17:00:00Z"
+    assert saved_exports(crashed.run) == {"2024-03-08T05:00:00Z/2024-03-09T17:00:00Z": 1001}
     assert not crashed.run.records("contacts")
 
     fake.clear_faults()
     fake.clear_log()
     resumed = run_contacts(config, state=crashed.run.last_state)
     assert_equals_truth(resumed, truth(fake))
-    posted = [create.json_body for create in creates(fake)]
-    assert in_flight["parameters"] not in posted, "the saved window was exported again"
-    assert posted[0]["start_date"] == "2024-03-09 12:00:00"
+    posted = [create.json_body["start_date"] for create in creates(fake)]
+    assert posted == ["2024-03-09 12:00:00"], "the saved window was exported again"
     status_checks = fake.requests(method="GET", path_prefix=EXPORTS_PATH)
-    assert status_checks[0].path == f"{EXPORTS_PATH}/{in_flight['export_id']}"
+    assert status_checks[0].path == f"{EXPORTS_PATH}/1001"
     assert bookmarks(resumed)[0] == "2024-03-09T17:00:00Z"
 
 
+def saved_state(export_id: int, filters: dict[str, t.Any] = NO_ARRAYS) -> dict[str, t.Any]:
+    entry = {"filters": filters, "windows": {WHOLE_RANGE: export_id}}
+    return {"bookmarks": {"contacts": {IN_FLIGHT: entry}}}
+
+
 def test_a_saved_export_cometly_does_not_know_is_replaced(fake: FakeCometly) -> None:
-    config = contacts_config(fake, contacts_window_days=30)
-    window_parameters = {
-        "start_date": "2024-03-08 00:00:00",
-        "end_date": "2024-03-13 00:00:00",
-        "include_comet_tokens": 0,
-        "include_all_emails": 0,
-    }
-    state = {
-        "bookmarks": {
-            "contacts": {
-                "export_in_flight": {
-                    "export_id": 424242,
-                    "window_start": "2024-03-08T05:00:00Z",
-                    "window_end": "2024-03-13T04:00:00Z",
-                    "parameters": window_parameters,
-                }
-            }
-        }
-    }
-    run = run_contacts(config, state=state)
+    run = run_contacts(contacts_config(fake, contacts_window_days=30), state=saved_state(424242))
     assert_equals_truth(run, truth(fake))
     assert fake.count(path_prefix=f"{EXPORTS_PATH}/424242", status=404) == 1
     assert len(creates(fake)) == 1
+
+
+def test_a_saved_export_made_in_another_timezone_is_not_taken_over(fake: FakeCometly) -> None:
+    other = {**NO_ARRAYS, "timezone": "UTC"}
+    run = run_contacts(
+        contacts_config(fake, contacts_window_days=30), state=saved_state(777, other)
+    )
+    assert_equals_truth(run, truth(fake))
+    assert fake.count(path_prefix=f"{EXPORTS_PATH}/777") == 0
+    assert len(creates(fake)) == 1
+
+
+def test_a_single_export_saved_by_tap_cometly_0_1_is_dropped(
+    fake: FakeCometly, caplog: pytest.LogCaptureFixture
+) -> None:
+    legacy = {"export_id": 1, "window_start": "2024-03-08T05:00:00Z"}
+    with caplog.at_level(logging.INFO):
+        run = run_contacts(
+            contacts_config(fake, contacts_window_days=30),
+            state={"bookmarks": {"contacts": {"export_in_flight": legacy}}},
+        )
+    assert_equals_truth(run, truth(fake))
+    assert "export_in_flight (written by tap-cometly 0.1) is dropped" in caplog.text
+    assert "export_in_flight" not in run.last_state["bookmarks"]["contacts"]
 
 
 def test_a_saved_export_that_failed_is_replaced(fake: FakeCometly) -> None:
@@ -242,7 +280,7 @@ def test_a_saved_export_that_failed_is_replaced(fake: FakeCometly) -> None:
     config = contacts_config(fake, contacts_window_days=30)
     failed = run_contacts_until_error({**config, "export_max_attempts": 1})
     assert "failed once" in str(failed.error)
-    saved = failed.run.last_state["bookmarks"]["contacts"]["export_in_flight"]["export_id"]
+    (saved,) = saved_exports(failed.run).values()
     fake.clear_log()
     run = run_contacts(config, state=failed.run.last_state)
     assert_equals_truth(run, truth(fake))
@@ -283,23 +321,36 @@ def test_a_stuck_export_times_out_naming_the_export_its_status_and_window(
     message = str(failed.error)
     assert "export 1001 is still queued after 1 s" in message
     assert "window [2024-03-08T05:00:00Z, 2024-03-13T04:00:00Z)" in message
+    assert message.count("tream 'contacts'") == 1
     # The export was saved before the wait, so the next run checks it instead of creating one.
-    in_flight = failed.run.last_state["bookmarks"]["contacts"]["export_in_flight"]
-    assert in_flight["export_id"] == 1001
+    assert "The next run checks this export again" in message
+    assert saved_exports(failed.run) == {WHOLE_RANGE: 1001}
+
+    # Still stuck in that next run: it is dropped, and the run after creates a new export.
+    fake.clear_log()
+    again = run_contacts_until_error(config, failed.run.last_state)
+    assert creates(fake) == []
+    assert "export 1001 is still queued" in str(again.error)
+    assert "dropped from the state: the next run creates a new export" in str(again.error)
+    assert IN_FLIGHT not in again.run.last_state["bookmarks"]["contacts"]
+    fake.clear_faults()
+    recovered = run_contacts(config, state=again.run.last_state)
+    assert_equals_truth(recovered, truth(fake))
+    assert len(creates(fake)) == 1
 
 
-def test_status_checks_back_off_while_the_export_is_queued(
+def test_status_checks_back_off_up_to_twice_the_first_wait_for_the_awaited_export(
     start_fake: t.Callable[..., FakeCometly],
 ) -> None:
     fake = start_fake(export_polls_queued=4)
-    run_contacts(contacts_config(fake, contacts_window_days=30, export_poll_seconds=0.1))
+    run_contacts(contacts_config(fake, contacts_window_days=30, export_poll_seconds=0.2))
     (create,) = creates(fake)
     checks = [create.time] + [r.time for r in fake.requests(family="export_status")]
     gaps = [later - earlier for earlier, later in itertools.pairwise(checks)]
     assert len(gaps) >= 5
-    assert gaps[0] == pytest.approx(0.1, abs=0.05)
-    for earlier, later in itertools.pairwise(gaps):
-        assert later == pytest.approx(earlier * 1.5, rel=0.25)
+    # 0.2, 0.3, then 0.4: the run waits on this export, so a finished one is noticed soon.
+    for number, gap in enumerate(gaps[:5]):
+        assert gap == pytest.approx(min(0.2 * 1.5**number, 0.4), rel=0.2)
 
 
 def test_a_malformed_line_is_an_error_naming_the_export_and_line(fake: FakeCometly) -> None:

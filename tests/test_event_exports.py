@@ -196,7 +196,11 @@ def test_a_stuck_export_times_out_naming_the_export_and_the_day(fake: FakeCometl
     fake.inject(Fault("export_stuck", skip=2))  # the third export: 2024-03-10
     failed = run_events_until_error(events_config(fake, export_timeout_minutes=0.01))
     message = str(failed.error)
-    assert "stream 'events', day 2024-03-10: export 1003 is still queued after 1 s" in message
+    assert (
+        "stream 'events', window [2024-03-10T05:00:00Z, 2024-03-11T04:00:00Z) (day 2024-03-10): "
+        "export 1003 is still queued after 1 s" in message
+    )
+    assert message.count("tream 'events'") == 1
     assert "export_timeout_minutes" in message
     # The two days before it were emitted and bookmarked first.
     assert bookmarks(failed.run)[-1] == "2024-03-10T05:00:00Z"
@@ -387,7 +391,9 @@ def plan(start: str, end: str, method: str, window_days: int = 1) -> list[Window
 
 
 def describe(windows: list[Window]) -> list[str]:
-    return [f"{'export' if isinstance(w, ExportDay) else 'list'} {w}" for w in windows]
+    return [
+        f"{'export' if isinstance(w, ExportDay) else 'list'} {Window.__str__(w)}" for w in windows
+    ]
 
 
 def test_auto_plan_a_backfill_resumed_mid_day() -> None:

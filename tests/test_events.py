@@ -107,6 +107,28 @@ def test_every_window_is_bookmarked_as_it_finishes(fake: FakeCometly) -> None:
     assert "progress_markers" not in str(run.last_state)
 
 
+def test_an_end_date_in_the_future_reads_and_bookmarks_up_to_now_only(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
+    today = datetime.now(NEW_YORK).date()
+    fake = start_fake(first_day=today - timedelta(days=1), days=2, events_per_day=50)
+    config = tap_config(
+        fake,
+        start_date=str(today - timedelta(days=1)),
+        end_date=str(today + timedelta(days=30)),
+        timezone="America/New_York",
+    )
+    before = datetime.now(timezone.utc)
+    first = run_tap(config)
+    after = datetime.now(timezone.utc)
+    bookmark = datetime.fromisoformat(first.bookmark("events").replace("Z", "+00:00"))
+    # Not 30 days ahead: the next run reads what happens from now on.
+    assert before - timedelta(seconds=1) <= bookmark <= after
+    assert set(ids(first)) == set(
+        truth(fake, local_midnight_utc(str(today - timedelta(days=1))), bookmark)
+    )
+
+
 def test_second_run_reads_new_events_and_the_lookback_tail(fake: FakeCometly) -> None:
     first_end = datetime(2024, 3, 11, 4, tzinfo=timezone.utc)  # 2024-03-11 00:00 New York
     first = run_tap(tap_config(fake, end_date="2024-03-11"))

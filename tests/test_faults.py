@@ -364,17 +364,21 @@ BEYOND: list[tuple[str, list[Fault], dict[str, t.Any], str, str]] = [
 ]
 
 
-def first_request_start(fake: FakeCometly, stream: str, state: dict[str, t.Any]) -> str | None:
+def first_request_start(
+    fake: FakeCometly, stream: str, state: dict[str, t.Any], zone: str
+) -> str | None:
     """The local start of the first window the resumed run asked the API about, when the
     stream reads it from GET /events pages or contact exports (None for day exports)."""
     if stream == "contacts":
         first = fake.requests(path_prefix=CONTACTS_EXPORTS)[0]
         if first.method == "POST":
             return str(first.json_body["start_date"])
-        # A status check first: the export the failed run saved is taken over (or replaced).
-        in_flight = state["bookmarks"]["contacts"]["export_in_flight"]
-        assert first.path == f"{CONTACTS_EXPORTS}/{in_flight['export_id']}"
-        return str(in_flight["parameters"]["start_date"])
+        # A status check first: an export the failed run saved is taken over (or replaced).
+        saved = state["bookmarks"]["contacts"]["exports_in_flight"]["windows"]
+        window_start = {
+            f"{CONTACTS_EXPORTS}/{export_id}": key.split("/")[0] for key, export_id in saved.items()
+        }[first.path]
+        return local_text(parse_utc(window_start), zone)
     attributed = stream == "event_attributions"
     pages = [
         entry
@@ -447,7 +451,7 @@ def test_a_fault_beyond_the_budget_stops_the_run_and_its_state_resumes_exactly(
         read_again_from = parse_utc(left_at) - lookback_of(name, config)
         assert all(time_of(name, r) >= read_again_from for r in second.records(name))
     assert second.records(stream), "the resumed run read the failed window"
-    started = first_request_start(fake, stream, state)
+    started = first_request_start(fake, stream, state, zone)
     assert started in (None, local_text(parse_utc(bookmark) - lookback_of(stream, config), zone))
     creates = fake.requests(method="POST", path_prefix=CONTACTS_EXPORTS)
     assert local_text(settings.start, zone) not in [c.json_body["start_date"] for c in creates]
@@ -617,14 +621,16 @@ BAD_ANSWERS: list[tuple[str, Fault, str, str, dict[str, t.Any]]] = [
         "malformed NDJSON line in a day export",
         Fault("bad_ndjson", path_prefix=EVENTS_EXPORTS, skip=1),
         "events",
-        r"export \d+ \(stream 'events', day 2024-03-09\): line 2 is not valid JSON",
+        r"export \d+ \(stream 'events', window \[2024-03-09T05:00:00Z, 2024-03-10T05:00:00Z\) "
+        r"\(day 2024-03-09\)\): line 2 is not valid JSON",
         {},
     ),
     (
         "exported event without id",
         Fault("no_id", family="export_create", path_prefix=EVENTS_EXPORTS, skip=1),
         "events",
-        r"export \d+ \(stream 'events', day 2024-03-09\) holds a row without an id, "
+        r"export \d+ \(stream 'events', window \[2024-03-09T05:00:00Z, 2024-03-10T05:00:00Z\) "
+        r"\(day 2024-03-09\)\) holds a row without an id, "
         r"which every event has "
         r"\(fields: ",
         {},

@@ -3,11 +3,11 @@ re-created when Cometly reports it failed, and downloaded with a fresh URL when 
 
 Budgets shape the rules: Cometly allows 5 export creations and 30 status checks a minute per Space
 (the client's pacer enforces both), so a job waits export_poll_seconds before its first status
-check and half as long again after each check that finds it unfinished (at most 30 s), and a
-failed or vanished job is the only reason to create another.
+check and half as long again after each check that finds it unfinished (at most 6 first waits,
+2 for the export the caller waits for), and a failed or vanished job is the only reason to create
+another.
 
-One job can be driven alone (`completed_file`, as the contacts stream does) or together with
-others by the export tracker (tracker.py), which keeps several in flight.
+The export tracker (tracker.py) drives the jobs, several in flight at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import logging
 import math
 import time
 import typing as t
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -28,7 +28,7 @@ from tap_cometly.exports.status import ExportStatus
 from tap_cometly.pacing import endpoint_family
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
 
     import requests
     from singer_sdk.helpers.types import Context
@@ -36,7 +36,13 @@ if t.TYPE_CHECKING:
     from tap_cometly.settings import Settings
 
 POLL_BACKOFF = 1.5
-MAX_POLL_WAIT_SECONDS = 30.0
+# Longest wait between two checks of an export, in first waits (30 s at the default 5 s): about
+# 5 checks for a minute-long export, so 5 new exports a minute (the creation budget) stay within
+# the 30 status checks a minute.
+MAX_POLL_WAITS = 6
+# The same for the export the caller is waiting for (10 s at the default): once it finishes, it
+# waits at most this long to be noticed. The others need not be noticed before their turn.
+HEAD_MAX_POLL_WAITS = 2
 # Fresh download URLs asked for in a row when each one is refused as expired.
 MAX_URL_REFRESHES = 3
 
@@ -96,11 +102,12 @@ class ExportJob:
     `saved_export_id` is an export an earlier run created with the same parameters: it is checked
     first and reused unless Cometly no longer knows it or reports it failed. `on_created` is
     called with each new export's id right after its creation, so the caller can save it in the
-    state before waiting for it.
+    state before waiting for it; `on_abandoned` when a saved export taken over is still
+    unfinished at this run's timeout too, so the caller can drop it from the state: the next run
+    then creates a new export rather than wait on that one again.
 
     The job is a small state machine whose steps (start, create, check, fetch) each make at most
-    one API call and never wait, so that the export tracker can drive several jobs at once;
-    `completed_file` drives one job alone, sleeping between its status checks.
+    one API call and never wait, so that the export tracker can drive several jobs at once.
     """
 
     def __init__(
@@ -113,8 +120,8 @@ class ExportJob:
         downloader: DownloadHandler,
         saved_export_id: int | None = None,
         on_created: Callable[[int], None] | None = None,
+        on_abandoned: Callable[[], None] | None = None,
         context: Context | None = None,
-        sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._api = api
@@ -124,15 +131,16 @@ class ExportJob:
         self._downloader = downloader
         self._saved_export_id = saved_export_id
         self._on_created = on_created
+        self._on_abandoned = on_abandoned
         self._context = context
-        self._sleep = sleep
         self._clock = clock
         self._created = 0
         self._started = False
         # The export in hand; None while one has to be created (at first, or after a failure).
         self._state: ExportState | None = None
+        self._taken_over = False  # whether the export in hand is the saved one
         self._wait = 0.0
-        self._next_check = math.inf
+        self._checked_at = math.inf  # or taken in hand: the wait runs from there
         self._deadline = math.inf
         self._given_up: CometlyAPIError | None = None
 
@@ -164,13 +172,16 @@ class ExportJob:
         """When the export in hand is given up on if it has not finished (clock time)."""
         return self._deadline
 
-    def check_due_at(self) -> float | None:
-        """When the export in hand is next to be checked; None when no check is needed (it
-        completed, there is none, or the job is stuck)."""
+    def check_due_at(self, *, waited_for: bool = False) -> float | None:
+        """When the export in hand is next to be checked, sooner when the caller is waiting for
+        it; None when no check is needed (it completed, there is none, or the job is stuck)."""
         state = self._state
         if state is None or state.status.is_finished or self.is_stuck():
             return None
-        return self._next_check
+        wait = self._wait
+        if waited_for:
+            wait = min(wait, HEAD_MAX_POLL_WAITS * self._settings.export_poll_seconds)
+        return self._checked_at + wait
 
     def is_stuck(self) -> bool:
         """Whether the job cannot finish in this run: its export failed export_max_attempts
@@ -185,14 +196,29 @@ class ExportJob:
             raise self._given_up
         if self.is_stuck():
             assert self._state is not None
+            if self._taken_over:
+                if self._on_abandoned is not None:
+                    self._on_abandoned()
+                next_run = (
+                    "It was taken over from an earlier run, which saw it unfinished too, so it "
+                    "is dropped from the state: the next run creates a new export."
+                )
+            else:
+                next_run = "The next run checks this export again instead of creating another."
             timeout = self._settings.export_timeout_seconds
             raise CometlyAPIError(
                 f"{self._where}: export {self._state.export_id} is still "
                 f"{self._state.status.value} after {timeout:.0f} s (Cometly says: "
-                f"{self._state.message or 'nothing'}). Run again later: the next run checks this "
-                "export again instead of creating another. Raise export_timeout_minutes to wait "
-                "longer in one run."
+                f"{self._state.message or 'nothing'}). Run again later. {next_run} Raise "
+                "export_timeout_minutes to wait longer in one run."
             )
+
+    def give_up(self, error: CometlyAPIError) -> None:
+        """Make the job stuck with `error`, from one of its steps taken while an earlier job was
+        awaited: raise_if_stuck raises it once the earlier jobs' rows are out."""
+        if self._where not in str(error):
+            error.args = (f"{self._where}: {error}",)
+        self._given_up = error
 
     # Steps: each makes at most one API call and never sleeps
 
@@ -202,10 +228,12 @@ class ExportJob:
         self._started = True
         state = self._saved_export()
         if state is not None:
+            self._taken_over = True
             self._follow(state)
 
     def create(self) -> None:
         """Create the export (costs one of the scarce creations)."""
+        self._taken_over = False
         self._follow(self._create())
 
     def check(self) -> None:
@@ -213,8 +241,10 @@ class ExportJob:
         after export_max_attempts creations, makes the job stuck."""
         assert self._state is not None, "check() needs an export in hand"
         state = self._check(self._state.export_id)
-        self._wait = min(self._wait * POLL_BACKOFF, max(MAX_POLL_WAIT_SECONDS, self._wait))
-        self._next_check = self._clock() + self._wait
+        self._wait = min(
+            self._wait * POLL_BACKOFF, MAX_POLL_WAITS * self._settings.export_poll_seconds
+        )
+        self._checked_at = self._clock()
         self._take(state)
 
     def fetch(self, downloads: ExitStack) -> ExportFile | None:
@@ -244,32 +274,8 @@ class ExportJob:
                 )
                 self._take(self._check(state.export_id))
                 if not self.is_completed:
-                    self._next_check = self._clock() + self._wait
+                    self._checked_at = self._clock()
                     return None
-
-    # One job alone
-
-    @contextmanager
-    def completed_file(self) -> Iterator[ExportFile]:
-        """The job's file, downloaded and verified whole; it is deleted when the block ends."""
-        with ExitStack() as downloads:
-            self.start()
-            while True:
-                self._wait_until_completed()
-                export_file = self.fetch(downloads)
-                if export_file is not None:
-                    break
-            yield export_file
-
-    def _wait_until_completed(self) -> None:
-        """Create and check, sleeping between checks, until the export completes."""
-        while not self.is_completed:
-            self.raise_if_stuck()
-            if self.needs_export:
-                self.create()
-                continue
-            self._sleep(max(0.0, min(self._next_check, self._deadline) - self._clock()))
-            self.check()
 
     # Inside the steps
 
@@ -278,7 +284,7 @@ class ExportJob:
         export_timeout_minutes from now for it to finish."""
         now = self._clock()
         self._wait = self._settings.export_poll_seconds
-        self._next_check = now + self._wait
+        self._checked_at = now
         self._deadline = now + self._settings.export_timeout_seconds
         self._take(state)
 

@@ -7,16 +7,18 @@ days would leave most of the creation budget unused; the tracker therefore
 - keeps the job the caller waits for and the next ones, up to MAX_IN_FLIGHT jobs, in flight:
   their exports are created as fast as the creation budget allows, earliest job first (a failed
   export's re-creation included);
-- checks the exports in flight round-robin: each at its own back-off (ExportJob's schedule), the
-  one whose check is due first first;
+- checks the exports in flight round-robin: each at its own back-off (ExportJob's schedule, a
+  shorter one for the job the caller waits for), the one whose check is due first first;
 - never sleeps on one budget while the other has work: the pacer says how long a creation or a
   status check would wait, and the tracker does whatever is possible meanwhile;
 - hands out each job's file in the jobs' order, so the caller can emit days oldest first and
   bookmark after each. A job that completes early keeps only its status until its turn; its file
   is downloaded then (through a fresh URL if the one in hand has expired), so one file at a time
   is on disk and memory stays flat;
-- raises a stuck job's error (failed export_max_attempts times, or unfinished at its timeout)
-  only when its turn comes: every earlier job's rows are out and bookmarked first.
+- raises a stuck job's error (failed export_max_attempts times, unfinished at its timeout, or an
+  API call that failed beyond the retry budget while an earlier job was awaited) only when its
+  turn comes: every earlier job's rows are out and bookmarked first. Jobs after a stuck one are
+  left alone: the run ends at its turn.
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ import time
 import typing as t
 from contextlib import ExitStack
 
+from tap_cometly.errors import CometlyAPIError
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Sequence
 
     from tap_cometly.exports.download import ExportFile
     from tap_cometly.exports.job import ExportJob
 
-# Jobs in flight at once. Each is checked at least every 30 s (2 a minute), so 10 stay within
-# the 30 status checks a minute even while new ones are checked more often; and at 5 creations
-# a minute, 10 keep the creation budget busy while exports take up to about 2 minutes.
+# Jobs in flight at once. Once their back-off reaches 30 s they are checked twice a minute, so 10
+# stay within the 30 status checks a minute even while new ones are checked more often; and at
+# 5 creations a minute, 10 keep the creation budget busy while exports take up to 2 minutes.
 MAX_IN_FLIGHT = 10
 # Shortest sleep when every job waits on something: keeps a rounding error from spinning.
 _MIN_SLEEP_SECONDS = 0.001
@@ -85,37 +89,60 @@ class ExportTracker:
         creation budget must not sit idle meanwhile.
         """
         head = self._jobs[turn]
-        in_flight = self._jobs[turn : turn + self._max_in_flight]
         while True:
+            in_flight = self._in_flight(turn)
             to_start = next((job for job in in_flight if not job.started), None)
             if to_start is not None:
-                to_start.start()  # free, or one status check for an export saved in the state
+                # Free, or one status check for an export saved in the state.
+                self._step(to_start, to_start.start, head)
                 continue
             to_create = next((job for job in in_flight if job.needs_export), None)
             create_wait = self._creates.seconds_until_free() if to_create else math.inf
             if to_create is not None and create_wait <= 0:
-                to_create.create()
+                self._step(to_create, to_create.create, head)
                 continue
             if head.is_completed:
                 return
             head.raise_if_stuck()
             now = self._clock()
             waits = [head.deadline - now, create_wait]
-            due = self._next_check(in_flight)
-            if due is not None:
-                due_at = due.check_due_at()
-                assert due_at is not None
+            next_check = self._next_check(in_flight)
+            if next_check is not None:
+                due_at, due = next_check
                 check_wait = max(due_at - now, self._checks.seconds_until_free())
                 if check_wait <= 0:
-                    due.check()
+                    self._step(due, due.check, head)
                     continue
                 waits.append(check_wait)
             self._sleep(max(min(waits), _MIN_SLEEP_SECONDS))
 
+    def _in_flight(self, turn: int) -> Sequence[ExportJob]:
+        """The jobs from this turn's on that may be worked on: up to max_in_flight, and none
+        after a stuck one."""
+        jobs = self._jobs[turn : turn + self._max_in_flight]
+        stuck = next((index for index, job in enumerate(jobs) if job.is_stuck()), None)
+        return jobs if stuck is None else jobs[: stuck + 1]
+
     @staticmethod
-    def _next_check(jobs: Sequence[ExportJob]) -> ExportJob | None:
-        """The job whose status check is due first, if any needs one."""
+    def _step(job: ExportJob, step: Callable[[], None], head: ExportJob) -> None:
+        """Take one step of a job; a later job's API error waits for that job's turn."""
+        try:
+            step()
+        except CometlyAPIError as error:
+            if job is head:
+                raise
+            job.give_up(error)
+
+    @staticmethod
+    def _next_check(jobs: Sequence[ExportJob]) -> tuple[float, ExportJob] | None:
+        """When the first status check is due, and whose, if any job needs one; jobs[0] is the
+        one the caller waits for."""
         due = [
-            (at, index) for index, job in enumerate(jobs) if (at := job.check_due_at()) is not None
+            (at, index)
+            for index, job in enumerate(jobs)
+            if (at := job.check_due_at(waited_for=index == 0)) is not None
         ]
-        return jobs[min(due)[1]] if due else None
+        if not due:
+            return None
+        at, index = min(due)
+        return at, jobs[index]

@@ -2,13 +2,11 @@
 day exports (the extraction_method setting; extraction.py says which window goes which way).
 
 GET /events is cursor-paginated, 4000 events a page. A day export (POST /events/exports) sends
-the same filters and selected fields; the export tracker keeps several days in flight and hands
-their files out oldest first, so days are emitted and bookmarked in order. Export rows (ISO
+the same filters and selected fields; several days are in flight at once and their files come
+out oldest first (exported.py), so days are emitted and bookmarked in order. Export rows (ISO
 times with "Z") and list rows ("YYYY-MM-DD HH:MM:SS") come out identical from the RecordShaper.
 
-Creations are scarce (5 a minute), so each day's export is saved in the state as soon as it is
-created, and a run that starts again after a crash takes the exports over instead of creating
-new ones. A day leaves the map in the same STATE that moves the bookmark past it:
+Each day's export is saved in the state as soon as it is created (see exported.py), by day:
 
     "events": {
       "replication_key": "event_time_utc",
@@ -19,41 +17,30 @@ new ones. A day leaves the map in the same STATE that moves the bookmark past it
       }
     }
 
-`filters` is each export's body less its date: exports made with other filters or fields are
-not taken over. Only exports of days that were over when they were created are saved: an export
-of today covers today only up to its creation, so a later run must not take it over.
+`filters` is each export's body less its date. Only exports of days that were over when they
+were created are saved: an export of today covers today only up to its creation.
 """
 
 from __future__ import annotations
 
 import typing as t
-from contextlib import closing
 from datetime import timedelta
-from functools import cached_property, partial
 
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.client import describe_request
-from tap_cometly.exports.download import DownloadHandler
-from tap_cometly.exports.job import ExportJob, raise_for_unknown_export
-from tap_cometly.exports.tracker import ExportTracker
 from tap_cometly.extraction import ExportDay, end_of_day, plan_windows
 from tap_cometly.pagination import CursorPaginator, page_rows
-from tap_cometly.streams.windowed import WindowedStream
+from tap_cometly.streams.exported import ExportedWindowsStream
 from tap_cometly.windows import Window, api_bounds, utc_now
 
 if t.TYPE_CHECKING:
-    from collections.abc import Generator, Iterable, Iterator, Sequence
-    from datetime import date
+    from collections.abc import Iterable, Iterator
+    from datetime import datetime
 
     import requests
     from singer_sdk.helpers.types import Context
-
-    from tap_cometly.exports.download import ExportFile
-
-EXPORTS_PATH = "/events/exports"
-IN_FLIGHT = "exports_in_flight"
 
 # fields[] values GET /events accepts; id and event_time_utc always come without asking.
 LIST_FIELDS = frozenset(
@@ -86,11 +73,13 @@ EVENT_CONVERTERS: dict[str, normalize.Converter] = {
 }
 
 
-class EventsStream(WindowedStream):
+class EventsStream(ExportedWindowsStream):
     """One row per conversion event, as Cometly has it (no attribution filter)."""
 
     name = "events"
     path = "/events"
+    exports_path = "/events/exports"
+    in_flight_entries = "days"
     primary_keys: tuple[str, ...] = ("id",)
     replication_key = "event_time_utc"
     record_noun = "event"
@@ -157,10 +146,6 @@ class EventsStream(WindowedStream):
             raise normalize.BadValueError(msg)
         return record
 
-    def validate_response(self, response: requests.Response) -> None:
-        raise_for_unknown_export(response)
-        super().validate_response(response)
-
     # Windows: see WindowedStream
 
     @property
@@ -202,57 +187,21 @@ class EventsStream(WindowedStream):
             )
         )
 
-    def records_by_window(
-        self, windows: Sequence[Window]
-    ) -> Iterator[tuple[Window, Iterable[dict[str, t.Any]]]]:
-        days = [window for window in windows if isinstance(window, ExportDay)]
-        saved = self._start_exports_in_flight(days)
-        if not days:
-            yield from super().records_by_window(windows)
-            return
-        with closing(self._export_files(days, saved)) as files:
-            for window in windows:
-                if isinstance(window, ExportDay):
-                    yield window, self._records_in_export(window, files)
-                else:
-                    yield window, self.records_in_window(window)
+    # Day exports: see ExportedWindowsStream
 
-    def _records_in_export(
-        self, day: ExportDay, files: Iterator[ExportFile]
-    ) -> Iterator[dict[str, t.Any]]:
-        export_file = next(files)  # the tracker hands the files out in the days' order
-        for row in export_file.rows():
-            record = self.event_record(row, export_file.what)
-            # The export covers the whole day; a partial window keeps only its own rows.
-            if day.contains(record["event_time_utc"]):
-                yield record
+    def is_exported(self, window: Window) -> bool:
+        return isinstance(window, ExportDay)
 
-    def _export_files(
-        self, days: Sequence[ExportDay], saved: dict[str, int]
-    ) -> Generator[ExportFile, None, None]:
-        """The days' files, oldest first; `saved` holds the exports to take over, by day."""
-        jobs = [
-            ExportJob(
-                self,
-                path=EXPORTS_PATH,
-                parameters=self.export_parameters(day.day),
-                where=f"stream '{self.name}', day {day.day}",
-                downloader=self.downloader,
-                saved_export_id=saved.get(day.day.isoformat()),
-                on_created=partial(self._save_export_in_flight, day),
-                context={"window": day},
-            )
-            for day in days
-        ]
-        pacers = self.connection.pacers
-        tracker = ExportTracker(
-            jobs, creates=pacers["export_create"], checks=pacers["export_status"]
-        )
-        return tracker.files()
+    def export_key(self, window: Window) -> str:
+        assert isinstance(window, ExportDay)
+        return window.day.isoformat()
 
-    @cached_property
-    def downloader(self) -> DownloadHandler:
-        return DownloadHandler(self.settings, self.logger)
+    def export_covers_until(self, window: Window) -> datetime:
+        assert isinstance(window, ExportDay)
+        return end_of_day(window.day, self.settings.timezone)
+
+    def export_record(self, row: t.Any, where: str) -> dict[str, t.Any]:
+        return self.event_record(row, where)
 
     @property
     def export_filters(self) -> dict[str, t.Any]:
@@ -264,52 +213,6 @@ class EventsStream(WindowedStream):
             filters["fields"] = self.requested_fields
         return filters
 
-    def export_parameters(self, day: date) -> dict[str, t.Any]:
-        """The POST /events/exports body of one Space-local day."""
-        return {"date": day.isoformat(), **self.export_filters}
-
-    # Exports in flight, saved in the state (see the module docstring)
-
-    def _start_exports_in_flight(self, days: Sequence[ExportDay]) -> dict[str, int]:
-        """The saved exports this run can take over, by day. They stay in the state until
-        their day is done (this run may crash too); exports of other days or made with other
-        filters are forgotten."""
-        saved = self._saved_days(self.stream_state.pop(IN_FLIGHT, None))
-        wanted = {day.day.isoformat() for day in days}
-        reusable = {day: export_id for day, export_id in saved.items() if day in wanted}
-        if reusable:
-            self.stream_state[IN_FLIGHT] = {"filters": self.export_filters, "days": reusable}
-        return dict(reusable)
-
-    def _saved_days(self, saved: t.Any) -> dict[str, int]:
-        """Day -> export id of a saved exports_in_flight made with this run's filters."""
-        if saved is None:
-            return {}
-        try:
-            if saved["filters"] != self.export_filters:
-                return {}
-            return {str(day): int(export_id) for day, export_id in saved["days"].items()}
-        except (TypeError, KeyError, ValueError, AttributeError):
-            self.logger.warning(
-                "Stream '%s': ignoring an unreadable %s in the state: %r",
-                self.name,
-                IN_FLIGHT,
-                saved,
-            )
-            return {}
-
-    def _save_export_in_flight(self, day: ExportDay, export_id: int) -> None:
-        if end_of_day(day.day, self.settings.timezone) > utc_now():
-            return  # the day is not over: a later run must not take its export over
-        entry = self.stream_state.setdefault(IN_FLIGHT, {"filters": self.export_filters})
-        entry.setdefault("days", {})[day.day.isoformat()] = export_id
-        self.write_state_now()
-
-    def _save_window_bookmark(self, context: Context | None, window: Window) -> None:
-        # The day's rows are out: its export is done with, in the same STATE as the bookmark.
-        entry = self.get_context_state(context).get(IN_FLIGHT)
-        if isinstance(window, ExportDay) and entry is not None:
-            entry["days"].pop(window.day.isoformat(), None)
-            if not entry["days"]:
-                del self.get_context_state(context)[IN_FLIGHT]
-        super()._save_window_bookmark(context, window)
+    def export_parameters(self, window: Window) -> dict[str, t.Any]:
+        """The POST /events/exports body of the Space-local day the window lies in."""
+        return {"date": self.export_key(window), **self.export_filters}

@@ -80,11 +80,14 @@ class WindowedStream(CometlyStream):
             self._parse_bookmark(value)
 
     def sync_range(self, context: Context | None) -> tuple[datetime, datetime]:
-        """[start, end) of this run: bookmark minus lookback (not before start_date) to end_date.
+        """[start, end) of this run: bookmark minus lookback (not before start_date) to end_date,
+        or to now when end_date is later: a window's end becomes the bookmark, and one ending
+        in the future would skip what happens between now and then.
 
         Under FULL_TABLE replication the SDK hands out no bookmark: the run starts at start_date.
         """
-        end = self.settings.end or utc_now()
+        now = utc_now()
+        end = min(self.settings.end, now) if self.settings.end else now
         bookmark = self.get_starting_replication_key_value(context)
         if bookmark is None:
             return self.settings.start, end

@@ -1,0 +1,209 @@
+"""Streams whose windows are read from exports, several in flight at once.
+
+The export tracker keeps up to MAX_IN_FLIGHT windows' exports in flight within the creation and
+status budgets and hands their files out in the windows' order, so windows are emitted and
+bookmarked oldest first, as the list path does.
+
+Creations are scarce (5 a minute) and an export takes seconds to minutes, so each export is saved
+in the stream's state as soon as it is created, and a run that starts again after a crash takes
+it over instead of creating another. An export leaves the map in the same STATE that moves the
+bookmark past its window:
+
+    "exports_in_flight": {                       # gone once no export is in flight
+      "filters": {...},                          # what the export's body holds besides its window
+      "<entries>": {"<window key>": 1003, ...}   # "days" for events, "windows" for contacts
+    }
+
+Exports made with other filters, or of windows this run does not read, are forgotten. Only an
+export of a period that was over when it was created is saved: an export of a day still running
+lacks what came after its creation, so a later run must not take it over. An export taken over
+from the state that is still unfinished at this run's timeout is forgotten as well, so a stuck
+export costs two runs at most, never every run after.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from contextlib import closing
+from functools import cached_property, partial
+
+from tap_cometly.exports.download import DownloadHandler
+from tap_cometly.exports.job import ExportJob, raise_for_unknown_export
+from tap_cometly.exports.tracker import ExportTracker
+from tap_cometly.streams.windowed import WindowedStream
+from tap_cometly.windows import utc_now
+
+if t.TYPE_CHECKING:
+    from collections.abc import Generator, Iterable, Iterator, Sequence
+    from datetime import datetime
+
+    import requests
+    from singer_sdk.helpers.types import Context
+
+    from tap_cometly.exports.download import ExportFile
+    from tap_cometly.windows import Window
+
+IN_FLIGHT = "exports_in_flight"
+
+
+class ExportedWindowsStream(WindowedStream):
+    """A windowed stream that reads some or all of its windows from exports (see the module
+    docstring); a subclass says which windows, and how a window becomes an export's body."""
+
+    # POST here creates an export; GET here/{id} checks it.
+    exports_path: str
+    # The map of exports_in_flight that holds the exports by window key.
+    in_flight_entries = "windows"
+
+    # What a subclass provides
+
+    @property
+    def export_filters(self) -> dict[str, t.Any]:
+        """What every export body of this run holds besides its window: a saved export made
+        with other filters is not taken over."""
+        raise NotImplementedError
+
+    def export_parameters(self, window: Window) -> dict[str, t.Any]:
+        """The body that creates the window's export."""
+        raise NotImplementedError
+
+    def export_key(self, window: Window) -> str:
+        """The window's key in the saved exports."""
+        return f"{window.start_text}/{window.end_text}"
+
+    def is_exported(self, window: Window) -> bool:
+        """Whether the window is read from an export (else through records_in_window)."""
+        return True
+
+    def export_covers_until(self, window: Window) -> datetime:
+        """The end of the period the window's export covers."""
+        return window.end
+
+    def export_record(self, row: t.Any, where: str) -> dict[str, t.Any]:
+        """An export file's row as a record; `where` names the file."""
+        return self.shape(row, where)
+
+    # Reading
+
+    @cached_property
+    def downloader(self) -> DownloadHandler:
+        return DownloadHandler(self.settings, self.logger)
+
+    def validate_response(self, response: requests.Response) -> None:
+        raise_for_unknown_export(response)
+        super().validate_response(response)
+
+    def records_by_window(
+        self, windows: Sequence[Window]
+    ) -> Iterator[tuple[Window, Iterable[dict[str, t.Any]]]]:
+        exported = [window for window in windows if self.is_exported(window)]
+        saved = self._start_exports_in_flight(exported)
+        if not exported:
+            yield from super().records_by_window(windows)
+            return
+        with closing(self._export_files(exported, saved)) as files:
+            for window in windows:
+                if self.is_exported(window):
+                    yield window, self._records_in_export(window, files)
+                else:
+                    yield window, self.records_in_window(window)
+
+    def _records_in_export(
+        self, window: Window, files: Iterator[ExportFile]
+    ) -> Iterator[dict[str, t.Any]]:
+        export_file = next(files)  # the tracker hands the files out in the windows' order
+        key = self.replication_key
+        assert key is not None, "windows are bookmarked by their replication key"
+        for row in export_file.rows():
+            record = self.export_record(row, export_file.what)
+            # An export covers at least its window (a whole day, or bounds widened for either
+            # reading of them); a row outside belongs to, and is read with, its own window.
+            value = record.get(key)
+            if value is None or window.contains(value):
+                yield record
+
+    def _export_files(
+        self, windows: Sequence[Window], saved: dict[str, int]
+    ) -> Generator[ExportFile, None, None]:
+        """The windows' files, in order; `saved` holds the exports to take over, by key."""
+        jobs = [
+            ExportJob(
+                self,
+                path=self.exports_path,
+                parameters=self.export_parameters(window),
+                where=f"stream '{self.name}', window {window}",
+                downloader=self.downloader,
+                saved_export_id=saved.get(self.export_key(window)),
+                on_created=partial(self._save_export_in_flight, window),
+                on_abandoned=partial(self._abandon_export, window),
+                context={"window": window},
+            )
+            for window in windows
+        ]
+        pacers = self.connection.pacers
+        tracker = ExportTracker(
+            jobs, creates=pacers["export_create"], checks=pacers["export_status"]
+        )
+        return tracker.files()
+
+    # Exports in flight, saved in the state (see the module docstring)
+
+    def saved_exports(self, *, warn: bool = True) -> dict[str, int]:
+        """Window key -> export id of the exports an earlier run saved with this run's filters."""
+        saved: t.Any = self.stream_state.get(IN_FLIGHT)
+        if saved is None:
+            return {}
+        try:
+            if saved["filters"] != self.export_filters:
+                return {}
+            return {
+                str(key): int(export_id) for key, export_id in saved[self.in_flight_entries].items()
+            }
+        except (TypeError, KeyError, ValueError, AttributeError):
+            if warn:
+                self.logger.warning(
+                    "Stream '%s': ignoring an unreadable %s in the state: %r",
+                    self.name,
+                    IN_FLIGHT,
+                    saved,
+                )
+            return {}
+
+    def _start_exports_in_flight(self, windows: Sequence[Window]) -> dict[str, int]:
+        """The saved exports this run can take over, by key. They stay in the state until their
+        window is done (this run may crash too); the others are forgotten."""
+        saved = self.saved_exports()
+        self.stream_state.pop(IN_FLIGHT, None)
+        wanted = {self.export_key(window) for window in windows}
+        reusable = {key: export_id for key, export_id in saved.items() if key in wanted}
+        if reusable:
+            self.stream_state[IN_FLIGHT] = {
+                "filters": self.export_filters,
+                self.in_flight_entries: reusable,
+            }
+        return dict(reusable)
+
+    def _save_export_in_flight(self, window: Window, export_id: int) -> None:
+        if self.export_covers_until(window) > utc_now():
+            return  # its period is not over: a later run must not take this export over
+        entry = self.stream_state.setdefault(IN_FLIGHT, {"filters": self.export_filters})
+        entry.setdefault(self.in_flight_entries, {})[self.export_key(window)] = export_id
+        self.write_state_now()
+
+    def _forget_export(self, window: Window) -> None:
+        entry = self.stream_state.get(IN_FLIGHT)
+        if entry is None:
+            return
+        entry[self.in_flight_entries].pop(self.export_key(window), None)
+        if not entry[self.in_flight_entries]:
+            del self.stream_state[IN_FLIGHT]
+
+    def _abandon_export(self, window: Window) -> None:
+        self._forget_export(window)
+        self.write_state_now()
+
+    def _save_window_bookmark(self, context: Context | None, window: Window) -> None:
+        # The window's rows are out: its export is done with, in the same STATE as the bookmark.
+        if self.is_exported(window):
+            self._forget_export(window)
+        super()._save_window_bookmark(context, window)
