@@ -5,6 +5,12 @@ sliding-window log: a call may start only while fewer than `limit` calls finishe
 window. Timestamps are taken when a response arrives (after the server counted the call), so
 network jitter cannot squeeze one call too many into the server's window. The pacer is the only
 place that sleeps for rate limits, including the Retry-After of a 429.
+
+The server's X-RateLimit-Remaining also counts other clients of the Space: calls it counts beyond
+ours are logged as if they had just finished. Its window runs from when calls arrived, ours from
+when their answers did, so a call of ours can leave our window a moment before it leaves the
+server's; calls that left ours within the last SERVER_SKEW of a window still count as ours in
+that comparison, or each such moment would cost a whole window's slot.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import requests
+
+# Fraction of a window by which the server's count may lag ours (see the module docstring).
+SERVER_SKEW = 0.05
 
 # Ordered: the first pattern that matches a (method, path) names the family.
 _FAMILY_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
@@ -83,20 +92,27 @@ class Pacer:
         self.waited_seconds = 0.0
 
     def _forget_old(self, now: float) -> None:
-        while self._finished and self._finished[0] <= now - self.window_seconds:
+        """Drop the calls the server can no longer be counting, skew included."""
+        oldest = now - self.window_seconds * (1 + SERVER_SKEW)
+        while self._finished and self._finished[0] <= oldest:
             self._finished.popleft()
 
-    def _wait_needed(self, now: float) -> tuple[float, str]:
+    def _in_window(self, now: float) -> list[float]:
+        """When the calls still in our window finished, oldest first."""
         self._forget_old(now)
+        return [stamp for stamp in self._finished if stamp > now - self.window_seconds]
+
+    def _wait_needed(self, now: float) -> tuple[float, str]:
         if self._blocked_until > now:
             return self._blocked_until - now, "the API answered 429 and asked to wait (Retry-After)"
-        if len(self._finished) + self._in_flight < self.limit:
+        in_window = self._in_window(now)
+        if len(in_window) + self._in_flight < self.limit:
             return 0.0, ""
-        if not self._finished:
+        if not in_window:
             # Every slot is held by a call still in flight; its answer will free one.
             return self.window_seconds / self.limit, f"{self.limit} calls already in flight"
         return (
-            self._finished[0] + self.window_seconds - now,
+            in_window[0] + self.window_seconds - now,
             f"{self.limit} calls per {self.window_seconds:g} s budget used",
         )
 
@@ -105,6 +121,11 @@ class Pacer:
         a caller with other work to do (the export tracker) do it instead of sleeping here."""
         with self._lock:
             return self._wait_needed(self._clock())[0]
+
+    def note_wait(self, seconds: float) -> None:
+        """Count a wait for this budget that the caller slept itself (the export tracker sleeps
+        until whichever of its budgets and exports is due first)."""
+        self.waited_seconds += seconds
 
     def acquire(self) -> None:
         """Block until a call may start, then hold a slot for it."""
@@ -143,7 +164,7 @@ class Pacer:
             remaining = _header_int(headers, "X-RateLimit-Remaining")
             if remaining is not None:
                 # Other clients of the same Space spend the same budget: count their calls too.
-                self._forget_old(now)
+                self._forget_old(now)  # keeps the calls that may still be in the server's window
                 server_used = self.limit - remaining
                 for _ in range(server_used - len(self._finished) - self._in_flight):
                     self._finished.append(now)

@@ -5,6 +5,7 @@ its exports over, days come out in order, and `auto` exports old days but lists 
 from __future__ import annotations
 
 import logging
+import re
 import typing as t
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -175,6 +176,29 @@ def test_days_are_pipelined_within_the_budgets(start_fake: t.Callable[..., FakeC
     saved = [len(state.get(IN_FLIGHT, {}).get("days", {})) for state in event_states(run)]
     assert max(saved) == MAX_IN_FLIGHT
     assert IN_FLIGHT not in run.last_state["bookmarks"]["events"]
+
+
+def test_progress_counts_the_waits_for_the_creation_budget(
+    fake: FakeCometly, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 2 creations a 1.5 s window for 6 days: two windows' wait, slept by the export tracker.
+    config = events_config(
+        fake,
+        end_date="2024-03-14",
+        export_creates_per_minute=2,
+        rate_limit_window_seconds=1.5,
+    )
+    with caplog.at_level(logging.INFO):
+        run_events(config)
+    (last,) = [
+        record.getMessage()
+        for record in caplog.records
+        if record.getMessage().startswith("Progress of 'events'")
+        and "finished" in record.getMessage()
+    ]
+    waited = re.search(r"(\d+) s waited on rate limits", last)
+    assert waited is not None, last
+    assert int(waited.group(1)) >= 2
 
 
 # Export faults

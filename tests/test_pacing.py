@@ -131,3 +131,19 @@ def test_every_wait_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) 
     assert waits[0].levelno == logging.INFO
     assert "events_list" in waits[0].getMessage()
     assert "budget" in waits[0].getMessage()
+
+
+def test_a_call_that_left_only_our_window_takes_no_slot_for_a_whole_window() -> None:
+    # The server counts a call from its arrival, we from its answer: B's slow answer comes when
+    # A has just left our window but was still in the server's when B arrived.
+    pacer, clock = make_pacer(limit=2, window=60.0)
+    call(pacer, clock, duration=0.1)  # A: arrives at 1000, answered at 1000.1
+    clock.now = 1059.5
+    call(pacer, clock, response(200, **{"X-RateLimit-Remaining": "0"}), duration=1.0)  # B
+    assert clock.now == 1060.5
+    third = call(pacer, clock)
+    assert third == 1060.5, "A's slot was held for another window"
+    # Past the skew, the server's count above ours is other clients': it holds a slot.
+    clock.now = 1200.0
+    call(pacer, clock, response(200, **{"X-RateLimit-Remaining": "0"}))
+    assert call(pacer, clock) == pytest.approx(1260.1)

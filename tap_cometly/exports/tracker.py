@@ -45,9 +45,12 @@ _MIN_SLEEP_SECONDS = 0.001
 
 
 class Budget(t.Protocol):
-    """A rate-limit budget that can say how long the next call would wait (a Pacer)."""
+    """A rate-limit budget that can say how long the next call would wait (a Pacer), and count
+    the waits for it that the tracker sleeps itself (they are rate-limit waits all the same)."""
 
     def seconds_until_free(self) -> float: ...
+
+    def note_wait(self, seconds: float) -> None: ...
 
 
 class ExportTracker:
@@ -105,16 +108,28 @@ class ExportTracker:
                 return
             head.raise_if_stuck()
             now = self._clock()
-            waits = [head.deadline - now, create_wait]
+            # What the tracker waits for: the head's deadline, a creation's budget, the next
+            # check (its back-off, or the status budget when that comes later).
+            waits: list[tuple[float, Budget | None]] = [
+                (head.deadline - now, None),
+                (create_wait, self._creates),
+            ]
             next_check = self._next_check(in_flight)
             if next_check is not None:
                 due_at, due = next_check
-                check_wait = max(due_at - now, self._checks.seconds_until_free())
-                if check_wait <= 0:
+                budget_wait = self._checks.seconds_until_free()
+                if max(due_at - now, budget_wait) <= 0:
                     self._step(due, due.check, head)
                     continue
-                waits.append(check_wait)
-            self._sleep(max(min(waits), _MIN_SLEEP_SECONDS))
+                if budget_wait > due_at - now:
+                    waits.append((budget_wait, self._checks))
+                else:
+                    waits.append((due_at - now, None))
+            wait, budget = min(waits, key=lambda pair: pair[0])
+            wait = max(wait, _MIN_SLEEP_SECONDS)
+            if budget is not None:
+                budget.note_wait(wait)
+            self._sleep(wait)
 
     def _in_flight(self, turn: int) -> Sequence[ExportJob]:
         """The jobs from this turn's on that may be worked on: up to max_in_flight, and none
