@@ -118,7 +118,8 @@ def report() -> None:
         print("\nAttributed revenue by source and model (top 8; sum shares within one model only):")
         rows = db.execute(
             """
-            select attribution_model, coalesce(source, '(unknown)'), round(sum(amount), 2)
+            select attribution_model, coalesce(source, '(unknown)'),
+                   round(sum(amount), 2) as revenue
             from cometly.event_attributions
             group by all order by revenue desc limit 8
             """
