@@ -140,7 +140,7 @@ class ExportJob:
         self._state: ExportState | None = None
         self._taken_over = False  # whether the export in hand is the saved one
         self._wait = 0.0
-        self._checked_at = math.inf  # or taken in hand: the wait runs from there
+        self._checked_at = math.inf  # when the export in hand was last checked or taken in hand
         self._deadline = math.inf
         self._given_up: CometlyAPIError | None = None
 
