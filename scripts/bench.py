@@ -73,13 +73,7 @@ def events_only_fake(days: int, per_day: int) -> list[str]:
 def record_path(days: int, per_day: int) -> None:
     with fake_process(*events_only_fake(days, per_day)) as fake:
         raw_client(fake.base_url, days)  # warm the fake's day cache for both contenders
-        config = tap_config(
-            fake,
-            start_date=FIRST_DAY.isoformat(),
-            end_date=(FIRST_DAY + timedelta(days=days)).isoformat(),
-            timezone="UTC",
-            **UNLIMITED,
-        )
+        config = tap_config(fake, FIRST_DAY, days, timezone="UTC", **UNLIMITED)
         raw_seconds, raw_rows = raw_client(fake.base_url, days)
         tap = run_tap(config, select=["events"])
     raw_rate = raw_rows / raw_seconds
@@ -107,13 +101,7 @@ def growth(days: int, per_day: int) -> None:
     rows = []
     for factor in (1, 4, 16):
         with fake_process(*events_only_fake(days * factor, per_day)) as fake:
-            config = tap_config(
-                fake,
-                start_date=FIRST_DAY.isoformat(),
-                end_date=(FIRST_DAY + timedelta(days=days * factor)).isoformat(),
-                timezone="UTC",
-                **UNLIMITED,
-            )
+            config = tap_config(fake, FIRST_DAY, days * factor, timezone="UTC", **UNLIMITED)
             result = run_tap(config, select=["events"])
         rows.append(
             [
@@ -225,8 +213,8 @@ def backfill(fake: FakeCometly, what: str, stream: str, **settings: object) -> B
     scale = cfg.time_scale
     config = tap_config(
         Fake.of(fake),
-        start_date=cfg.first_day.isoformat(),
-        end_date=(cfg.first_day + timedelta(days=cfg.days)).isoformat(),
+        cfg.first_day,
+        cfg.days,
         timezone=cfg.timezone,
         export_poll_seconds=5 / scale,  # the default 5 s of API time
         **settings,
@@ -296,8 +284,8 @@ def contacts_memory(contacts: int) -> list[str]:
     with FakeCometly(config) as fake:
         tap = tap_config(
             Fake.of(fake),
-            start_date=first_day.isoformat(),
-            end_date=(first_day + timedelta(days=days)).isoformat(),
+            first_day,
+            days,
             contacts_window_days=days + 1,  # the whole range in one export
             include_comet_tokens=True,
             include_all_emails=True,
@@ -323,8 +311,8 @@ def events_memory(days: int, per_day: int) -> list[str]:
     with FakeCometly(config) as fake:
         tap = tap_config(
             Fake.of(fake),
-            start_date=FIRST_DAY.isoformat(),
-            end_date=(FIRST_DAY + timedelta(days=days)).isoformat(),
+            FIRST_DAY,
+            days,
             extraction_method="export",
             export_poll_seconds=0.05,
             rate_limit_window_seconds=0.001,

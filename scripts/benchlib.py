@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,10 +164,13 @@ def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> T
         )
 
 
-def tap_config(fake: Fake, **overrides: Any) -> dict[str, Any]:
+def tap_config(fake: Fake, first_day: date, days: int, **overrides: Any) -> dict[str, Any]:
+    """The tap's settings for reading `days` days from `first_day` off the fake."""
     config: dict[str, Any] = {
         "api_key": API_KEY,
         "api_url": fake.base_url,
+        "start_date": first_day.isoformat(),
+        "end_date": (first_day + timedelta(days=days)).isoformat(),
         "timezone": "America/New_York",
         "rate_limit_window_seconds": 60 / fake.time_scale,
     }
