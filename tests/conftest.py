@@ -8,23 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from fake_cometly import FakeCometly
+from tests.fake_starter import fakes_started_with
 from tests.helpers import fake_config
 
 
 @pytest.fixture
 def start_fake() -> Iterator[t.Callable[..., FakeCometly]]:
     """Start fakes on demand; every one started is stopped at the end of the test."""
-    started: list[FakeCometly] = []
-
-    def start(**overrides: t.Any) -> FakeCometly:
-        fake = FakeCometly(fake_config(**overrides))
-        fake.start()
-        started.append(fake)
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
+    with fakes_started_with(fake_config) as start:
+        yield start
 
 
 @pytest.fixture

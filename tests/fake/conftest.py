@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from fake_cometly import FakeCometly, FakeConfig
+from tests.fake_starter import fakes_started_with
 
 KEY = "test-key"
 
@@ -101,16 +102,8 @@ def download(url: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def make_fake() -> Iterator[Callable[..., FakeCometly]]:
-    started: list[FakeCometly] = []
-
-    def start(**overrides: Any) -> FakeCometly:
-        fake = FakeCometly(small_config(**overrides)).start()
-        started.append(fake)
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
+    with fakes_started_with(small_config) as start:
+        yield start
 
 
 @pytest.fixture
