@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import random
 import typing as t
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
-from urllib.parse import urlparse
-from weakref import WeakKeyDictionary
 
 import backoff
-import msgspec
 import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -20,6 +16,8 @@ from singer_sdk.streams import RESTStream
 from tap_cometly.errors import CometlyAPIError, RateLimitedError, TransientAPIError
 from tap_cometly.normalize import Converter, RecordShaper
 from tap_cometly.pacing import PacedSession, Pacers
+from tap_cometly.responses import api_error_detail, describe_error, describe_request
+from tap_cometly.retry import RetryPolicy
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -30,8 +28,6 @@ if t.TYPE_CHECKING:
     from tap_cometly.settings import Settings
     from tap_cometly.tap import TapCometly
 
-_MAX_RETRY_WAIT_SECONDS = 60.0
-_BODY_EXCERPT_CHARS = 300
 _RETRIABLE_EXCEPTIONS = (
     ConnectionResetError,
     requests.exceptions.Timeout,
@@ -57,59 +53,6 @@ class ApiConnection:
         self.settings = settings
         self.pacers = Pacers(settings.rate_limits, settings.rate_limit_window_seconds, logger)
         self.session = PacedSession(self.pacers)
-
-
-def describe_request(response: requests.Response) -> str:
-    """'GET /public-api/v1/events': method and path only (query strings may be long or private)."""
-    method = response.request.method if response.request is not None else "?"
-    return f"{method} {urlparse(response.url).path}"
-
-
-def _body_excerpt(response: requests.Response) -> str:
-    text = " ".join(response.text.split())
-    return text[:_BODY_EXCERPT_CHARS] + ("..." if len(text) > _BODY_EXCERPT_CHARS else "")
-
-
-def api_error_detail(response: requests.Response) -> str:
-    """The API's own explanation: `message` plus any per-parameter `errors`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return f"{response.status_code} {response.reason}, body: {_body_excerpt(response)!r}"
-    if not isinstance(body, dict):
-        return f"{response.status_code} {response.reason}"
-    detail = str(body.get("message") or response.reason)
-    errors = body.get("errors")
-    if isinstance(errors, dict) and errors:
-        detail += (
-            " ("
-            + "; ".join(
-                f"{key}: {' '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
-                for key, msgs in errors.items()
-            )
-            + ")"
-        )
-    return f"{response.status_code} {detail}"
-
-
-_decoded_bodies: WeakKeyDictionary[requests.Response, t.Any] = WeakKeyDictionary()
-
-
-def read_json(response: requests.Response) -> t.Any:
-    """The decoded JSON body (decoded once per response), or a clear error if it is not JSON."""
-    if response in _decoded_bodies:
-        return _decoded_bodies[response]
-    try:
-        # msgspec decodes a 4000-row page several times faster than requests' json().
-        body = msgspec.json.decode(response.content)
-    except msgspec.DecodeError:
-        msg = (
-            f"{describe_request(response)} answered {response.status_code} with a body that is "
-            f"not JSON: {_body_excerpt(response)!r}. Check api_url points at Cometly's public API."
-        )
-        raise CometlyAPIError(msg) from None
-    _decoded_bodies[response] = body
-    return body
 
 
 class CometlyStream(RESTStream[t.Any]):
@@ -140,6 +83,10 @@ class CometlyStream(RESTStream[t.Any]):
     @property
     def settings(self) -> Settings:
         return self.connection.settings
+
+    @cached_property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy.from_settings(self.settings)
 
     @property
     def url_base(self) -> str:
@@ -235,7 +182,7 @@ class CometlyStream(RESTStream[t.Any]):
             self.backoff_wait_generator,
             _RETRIABLE_EXCEPTIONS,
             max_tries=None,
-            max_time=self.settings.max_retry_seconds,
+            max_time=self.retry_policy.max_elapsed_seconds,
             jitter=None,
             on_backoff=self.backoff_handler,
             on_giveup=self._give_up,
@@ -243,14 +190,10 @@ class CometlyStream(RESTStream[t.Any]):
         )(func)
 
     def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
-        delay = self.settings.retry_initial_wait_seconds
+        waits = self.retry_policy.waits()
         error = yield 0.0
         while True:
-            if isinstance(error, RateLimitedError):
-                error = yield 0.0
-                continue
-            error = yield random.uniform(delay / 2, delay)
-            delay = min(delay * 2, _MAX_RETRY_WAIT_SECONDS)
+            error = yield 0.0 if isinstance(error, RateLimitedError) else next(waits)
 
     def backoff_handler(self, details: Details) -> None:
         error = details.get("exception")
@@ -277,14 +220,3 @@ class CometlyStream(RESTStream[t.Any]):
             "keep retrying longer."
         )
         raise CometlyAPIError(msg) from error
-
-
-def describe_error(error: BaseException | None) -> str:
-    """A one-line description of a failed request, without query strings."""
-    if error is None:
-        return "unknown error"
-    if isinstance(error, requests.exceptions.RequestException) and error.request is not None:
-        request = error.request
-        path = urlparse(request.url or "").path
-        return f"{request.method} {path}: {type(error).__name__}"
-    return str(error) or type(error).__name__

@@ -9,8 +9,8 @@ import typing as t
 
 from singer_sdk.pagination import BaseAPIPaginator
 
-from tap_cometly.client import describe_request, read_json
 from tap_cometly.errors import CometlyAPIError
+from tap_cometly.responses import describe_request, read_json
 
 if t.TYPE_CHECKING:
     import requests

@@ -22,7 +22,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import random
 import re
 import tempfile
 import time
@@ -34,8 +33,9 @@ from urllib.parse import urlparse
 import requests
 import urllib3
 
-from tap_cometly.client import describe_error
 from tap_cometly.errors import CometlyAPIError
+from tap_cometly.responses import describe_error
+from tap_cometly.retry import RetryPolicy
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -46,7 +46,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 CHUNK_BYTES = 1 << 20
 # A file that arrives cut short or corrupt is fetched this many times in all before the run stops.
 MAX_FETCHES = 3
-_MAX_RETRY_WAIT_SECONDS = 60.0
 
 
 class ExpiredDownloadError(CometlyAPIError):
@@ -115,12 +114,12 @@ _hide_query_strings_in_urllib3_logs()
 
 
 class _RetryBudget:
-    """Waits between fetches that broke: doubling from retry_initial_wait_seconds (with jitter,
-    at most 60 s each) until max_retry_seconds have passed since the first failure."""
+    """The retry policy's waits between fetches that broke, until its time since the first
+    failure is spent."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
-        self._delay = settings.retry_initial_wait_seconds
-        self._limit = settings.max_retry_seconds
+    def __init__(self, policy: RetryPolicy, clock: Callable[[], float]) -> None:
+        self._waits = policy.waits()
+        self._limit = policy.max_elapsed_seconds
         self._clock = clock
         self._first_failure: float | None = None
 
@@ -133,10 +132,9 @@ class _RetryBudget:
         now = self._clock()
         if self._first_failure is None:
             self._first_failure = now
-        wait = random.uniform(self._delay / 2, self._delay)
+        wait = next(self._waits)
         if now + wait - self._first_failure > self._limit:
             return None
-        self._delay = min(self._delay * 2, _MAX_RETRY_WAIT_SECONDS)
         return wait
 
 
@@ -223,7 +221,7 @@ class DownloadHandler:
             yield self._fetch_whole_file(url, spool, what)
 
     def _fetch_whole_file(self, url: str, spool: t.IO[bytes], what: str) -> ExportFile:
-        broken = _RetryBudget(self._settings, self._clock)
+        broken = _RetryBudget(RetryPolicy.from_settings(self._settings), self._clock)
         incomplete = 0
         while True:
             spool.seek(0)

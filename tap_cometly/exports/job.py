@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from tap_cometly import normalize
-from tap_cometly.client import describe_request, read_json
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.exports.download import DownloadHandler, ExpiredDownloadError, ExportFile
 from tap_cometly.exports.status import ExportStatus
 from tap_cometly.pacing import endpoint_family
+from tap_cometly.responses import describe_request, read_json
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping

@@ -12,8 +12,9 @@ import typing as t
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
-from tap_cometly.client import CometlyStream, describe_request
+from tap_cometly.client import CometlyStream
 from tap_cometly.pagination import CursorPaginator, page_rows
+from tap_cometly.responses import describe_request
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable

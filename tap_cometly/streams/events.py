@@ -29,9 +29,9 @@ from datetime import timedelta
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
-from tap_cometly.client import describe_request
 from tap_cometly.extraction import ExportDay, end_of_day, plan_windows
 from tap_cometly.pagination import CursorPaginator, page_rows
+from tap_cometly.responses import describe_request
 from tap_cometly.streams.exported import ExportedWindowsStream
 from tap_cometly.windows import Window, api_bounds, utc_now
 
