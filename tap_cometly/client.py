@@ -11,13 +11,13 @@ import backoff
 import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.streams import RESTStream
 
 from tap_cometly.errors import CometlyAPIError, RateLimitedError, TransientAPIError
 from tap_cometly.normalize import Converter, RecordShaper
 from tap_cometly.pacing import PacedSession, Pacers
 from tap_cometly.responses import api_error_detail, describe_error, describe_request
 from tap_cometly.retry import RetryPolicy
+from tap_cometly.sdk_hooks import StreamHooks
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -26,7 +26,6 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
     from tap_cometly.settings import Settings
-    from tap_cometly.tap import TapCometly
 
 _RETRIABLE_EXCEPTIONS = (
     ConnectionResetError,
@@ -55,10 +54,18 @@ class ApiConnection:
         self.session = PacedSession(self.pacers)
 
 
-class CometlyStream(RESTStream[t.Any]):
+class RunResources(t.Protocol):
+    """What a stream uses of its tap: what every stream of the run shares."""
+
+    @property
+    def connection(self) -> ApiConnection: ...
+
+    def flush_output(self) -> None: ...
+
+
+class CometlyStream(StreamHooks):
     """Base stream: one place for everything HTTP, so every endpoint behaves the same way."""
 
-    _tap: TapCometly
     allow_redirects = False  # a redirect could carry the Authorization header to another host
     # Every record is typed by the stream's RecordShaper (see normalize.py).
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -78,7 +85,7 @@ class CometlyStream(RESTStream[t.Any]):
 
     @property
     def connection(self) -> ApiConnection:
-        return self._tap.connection
+        return t.cast("RunResources", self.tap).connection
 
     @property
     def settings(self) -> Settings:
@@ -151,11 +158,10 @@ class CometlyStream(RESTStream[t.Any]):
             )
         return f"Cometly answered {what} with an unexpected error ({detail})."
 
-    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
-        """Run by the tap right after this stream's sync: a stream that ends without a new
-        STATE (full table) would otherwise leave its last records in the writer's batch."""
-        self._tap.flush_output()
-        super().finalize_state_progress_markers(state)
+    def on_stream_end(self) -> None:
+        # A stream that ends without a new STATE (full table) would otherwise leave its last
+        # records in the writer's batch.
+        t.cast("RunResources", self.tap).flush_output()
 
     def call_api(
         self,
@@ -170,8 +176,7 @@ class CometlyStream(RESTStream[t.Any]):
         prepared = self.build_prepared_request(
             method=method, url=f"{self.url_base}{path}", headers=self.http_headers, json=json_body
         )
-        send = self.request_decorator(self._request)
-        return t.cast("requests.Response", send(prepared, context))
+        return self.send_request(prepared, context)
 
     # Retries: 5xx, timeouts and broken connections back off exponentially with jitter for at
     # most max_retry_minutes; a 429 is retried at once because the pacer already sleeps for its

@@ -8,12 +8,9 @@ import sys
 import typing as t
 from functools import cached_property
 
-from singer_sdk import Tap
-from singer_sdk.configuration._dict_config import parse_environment_config
-from singer_sdk.helpers._classproperty import classproperty
-
 from tap_cometly.client import ApiConnection
 from tap_cometly.errors import CometlyAPIError, ConfigError
+from tap_cometly.sdk_hooks import TapHooks
 from tap_cometly.settings import SETTINGS_SCHEMA, Settings, coerce_config, parse_settings
 from tap_cometly.streams import (
     CompaniesStream,
@@ -28,7 +25,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
 
 
-class TapCometly(Tap):
+class TapCometly(TapHooks):
     """Singer tap for Cometly."""
 
     name = "tap-cometly"
@@ -36,32 +33,14 @@ class TapCometly(Tap):
     config_jsonschema = copy.deepcopy(SETTINGS_SCHEMA)
     message_writer_class = BatchedMsgSpecWriter
 
-    @classproperty
-    def _env_var_config(cls) -> dict[str, t.Any]:
-        # Read every setting as raw text and let coerce_config convert it, so that a bad number
-        # or boolean in an environment variable gets the same one-line error as in a config file.
-        as_text = {
-            "properties": {
-                name: {"type": ["string"]} for name in cls.config_jsonschema["properties"]
-            }
-        }
-        return parse_environment_config(as_text, cls._env_var_prefix)
-
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+    def prepare_config(self, config: dict[str, t.Any]) -> tuple[dict[str, t.Any], list[str]]:
         """Convert and check every setting before any request, one message per bad value."""
-        converted, errors = coerce_config(self._config, self.config_jsonschema)
+        converted, errors = coerce_config(config, self.config_jsonschema)
         try:
             self.__dict__["settings"] = parse_settings(converted)
         except ConfigError as error:
             errors += error.errors
-        self._config = converted
-        if errors:
-            if raise_errors:
-                raise ConfigError(errors)
-            for message in errors:
-                self.logger.warning(message)
-            return errors
-        return super()._validate_config(raise_errors=raise_errors)
+        return converted, errors
 
     @classmethod
     def invoke(cls, **kwargs: t.Any) -> None:

@@ -28,6 +28,7 @@ class WindowedStream(CometlyStream):
 
     # Rows inside a window are unordered: progress is only ever saved per window.
     is_sorted = False
+    records_move_bookmark = False
 
     @property
     def window_days(self) -> int:
@@ -104,16 +105,6 @@ class WindowedStream(CometlyStream):
             state["replication_key"] = self.replication_key
             state["replication_key_value"] = window.end_text
         self.write_state_now()
-
-    def write_state_now(self) -> None:
-        """Send the stream's state at once (a bookmark, or an export to take over after a crash)."""
-        self.state_manager.is_flushed = False
-        self._write_state_message()
-
-    def _increment_stream_state(
-        self, latest_record: dict[str, t.Any], *, context: Context | None = None
-    ) -> None:
-        """Records never move the bookmark: a window's rows are unordered (see is_sorted)."""
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         windows = list(self.windows(context))

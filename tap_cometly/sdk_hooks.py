@@ -1,0 +1,103 @@
+"""Every reach into singer-sdk's internals, in one place, each hook named with the reason for it.
+
+singer-sdk has no public extension point for a few things this tap needs, so each is done by
+overriding or calling a private member here, and nowhere else. tests/test_sdk_hooks.py checks
+that every member relied on still exists with the signature used, so an SDK upgrade that changes
+one fails there, by name; pyproject.toml holds singer-sdk to 0.54.x for the same reason.
+
+Tap hooks (TapHooks):
+- `_env_var_config`: settings from environment variables are read as raw text, so the tap's own
+  conversion gives a bad number in a variable the same one-line error as in a config file.
+- `_validate_config` and `_config`: the tap converts and checks every setting (prepare_config)
+  before the SDK's JSON-schema validation, and keeps the converted values as the config.
+
+Stream hooks (StreamHooks):
+- `_tap`: the tap running the stream, for what every stream of a run shares (its connection).
+- `_request`: export creations and status checks are single calls outside the paginated record
+  flow, yet must be authenticated, paced, retried and validated exactly like pages.
+- `_write_state_message` and `state_manager.is_flushed`: a windowed stream emits STATE as soon
+  as a window is done or an export is created, not only at the SDK's own moments.
+- `_increment_stream_state`: a window's rows come unordered, so a stream that bookmarks per
+  window keeps records from moving the bookmark (records_move_bookmark = False).
+- `finalize_state_progress_markers`: called by the SDK right after a stream's sync; the stream's
+  last records leave the tap's batched writer there (on_stream_end).
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from singer_sdk import Tap
+from singer_sdk.configuration._dict_config import parse_environment_config
+from singer_sdk.helpers._classproperty import classproperty
+from singer_sdk.streams import RESTStream
+
+from tap_cometly.errors import ConfigError
+
+if t.TYPE_CHECKING:
+    import requests
+    from singer_sdk.helpers.types import Context
+
+
+class TapHooks(Tap):
+    """The tap's hooks into singer-sdk (see the module docstring)."""
+
+    def prepare_config(self, config: dict[str, t.Any]) -> tuple[dict[str, t.Any], list[str]]:
+        """The config with its values converted, and one message per bad value."""
+        raise NotImplementedError
+
+    @classproperty
+    def _env_var_config(cls) -> dict[str, t.Any]:
+        as_text = {
+            "properties": {
+                name: {"type": ["string"]} for name in cls.config_jsonschema["properties"]
+            }
+        }
+        return parse_environment_config(as_text, cls._env_var_prefix)
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        self._config, errors = self.prepare_config(self._config)
+        if errors:
+            if raise_errors:
+                raise ConfigError(errors)
+            for message in errors:
+                self.logger.warning(message)
+            return errors
+        return super()._validate_config(raise_errors=raise_errors)
+
+
+class StreamHooks(RESTStream[t.Any]):
+    """The streams' hooks into singer-sdk (see the module docstring)."""
+
+    #: False where a stream moves its bookmark itself (per window), never per record.
+    records_move_bookmark = True
+
+    @property
+    def tap(self) -> Tap:
+        """The tap that runs this stream."""
+        return self._tap
+
+    def send_request(
+        self, prepared: requests.PreparedRequest, context: Context | None
+    ) -> requests.Response:
+        """Send one request as the SDK sends a page: authenticated, retried, validated."""
+        send = self.request_decorator(self._request)
+        return send(prepared, context)
+
+    def write_state_now(self) -> None:
+        """Send the stream's state at once (a bookmark, or an export to take over after a crash)."""
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+
+    def _increment_stream_state(
+        self, latest_record: dict[str, t.Any], *, context: Context | None = None
+    ) -> None:
+        if self.records_move_bookmark:
+            super()._increment_stream_state(latest_record, context=context)
+
+    def on_stream_end(self) -> None:
+        """Called once the stream's records are all out, before its final STATE."""
+
+    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
+        self.on_stream_end()
+        super().finalize_state_progress_markers(state)

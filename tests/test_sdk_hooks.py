@@ -1,0 +1,101 @@
+"""One test per hook into singer-sdk's internals (tap_cometly/sdk_hooks.py): an SDK upgrade that
+renames or reshapes a member the tap relies on fails here, by name."""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import typing as t
+from contextlib import redirect_stdout
+
+import pytest
+from singer_sdk import Tap
+from singer_sdk.configuration import _dict_config
+from singer_sdk.plugin_base import PluginBase
+from singer_sdk.streams import RESTStream, Stream
+from singer_sdk.streams._state import StreamStateManager
+
+from tap_cometly.client import CometlyStream
+from tap_cometly.errors import ConfigError
+from tap_cometly.tap import TapCometly
+from tests.helpers import API_KEY
+
+CONFIG = {"api_key": API_KEY, "start_date": "2024-03-08", "api_url": "http://127.0.0.1:9"}
+
+
+def config(**overrides: object) -> dict[str, object]:
+    """A fresh copy each time: the SDK adds environment settings to the dict it is given."""
+    return {**CONFIG, **overrides}
+
+
+def parameters(member: object) -> list[str]:
+    return list(inspect.signature(member).parameters)  # type: ignore[arg-type]
+
+
+def test_env_var_config_reads_every_setting_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "_env_var_config" in vars(PluginBase)
+    assert parameters(_dict_config.parse_environment_config)[:2] == [
+        "config_schema",
+        "prefix",
+    ]
+    monkeypatch.setenv("TAP_COMETLY_PER_PAGE", "abc")
+    with pytest.raises(ConfigError, match="Invalid setting 'per_page': expected a whole number"):
+        TapCometly(config=config(), parse_env_config=True)
+
+
+def test_validate_config_keeps_the_converted_values() -> None:
+    assert parameters(PluginBase._validate_config) == ["self", "raise_errors"]
+    tap = TapCometly(config=config(per_page="100", include_all_emails="yes"))
+    assert tap.config["per_page"] == 100
+    assert tap.config["include_all_emails"] is True
+    assert tap.settings.per_page == 100
+
+
+def test_streams_reach_their_tap() -> None:
+    assert "self._tap = tap" in inspect.getsource(Stream.__init__)
+    tap = TapCometly(config=config())
+    assert all(t.cast("CometlyStream", stream).tap is tap for stream in tap.streams.values())
+
+
+def test_request_is_the_sdks_single_request_method() -> None:
+    assert parameters(RESTStream._request) == ["self", "prepared_request", "context"]
+    assert parameters(RESTStream.request_decorator) == ["self", "func"]
+
+
+def test_write_state_now_emits_state_even_when_the_sdk_thinks_it_flushed() -> None:
+    assert parameters(Stream._write_state_message) == ["self"]
+    assert "is_flushed" in inspect.getsource(StreamStateManager.__init__)
+    tap = TapCometly(config=config())
+    stream = t.cast("CometlyStream", tap.streams["events"])
+    stream.state_manager.is_flushed = True
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
+    with redirect_stdout(out):
+        stream.write_state_now()
+        tap.flush_output()
+    assert [json.loads(line)["type"] for line in raw.getvalue().splitlines()] == ["STATE"]
+
+
+def test_records_do_not_move_a_windowed_streams_bookmark() -> None:
+    assert parameters(Stream._increment_stream_state) == ["self", "latest_record", "context"]
+    tap = TapCometly(config=config())
+    events = tap.streams["events"]
+    events._increment_stream_state({"id": 1, "event_time_utc": "2024-03-09T00:00:00Z"})
+    assert "replication_key_value" not in events.stream_state
+    assert "progress_markers" not in events.stream_state
+
+
+def test_stream_end_flushes_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parameters(Stream.finalize_state_progress_markers) == ["self", "state"]
+    tap = TapCometly(config=config())
+    flushed: list[bool] = []
+    monkeypatch.setattr(tap, "flush_output", lambda: flushed.append(True))
+    tap.streams["companies"].finalize_state_progress_markers()
+    assert flushed == [True]
+
+
+def test_the_hooks_are_on_the_sdks_classes() -> None:
+    assert issubclass(TapCometly, Tap)
+    for name in ("_env_var_config", "_env_var_prefix", "_validate_config"):
+        assert name in vars(PluginBase), name
