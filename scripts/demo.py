@@ -55,7 +55,8 @@ def meltano(*args: str, env: dict[str, str]) -> None:
         raise SystemExit(f"meltano {args[0]} failed with exit code {finished.returncode}")
     progress = [line for line in finished.stderr.splitlines() if "Progress of" in line]
     for line in progress[-4:]:
-        print("  " + line[line.index("Progress of") :][:150])
+        # The tap's whole message, without the fields Meltano appends to each line.
+        print("  " + line[line.index("Progress of") :].split(" cmd_type=", 1)[0].rstrip())
     print(f"  done in {time.monotonic() - started:.0f} s")
 
 
