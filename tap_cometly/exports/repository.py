@@ -1,7 +1,8 @@
 """The HTTP side of export jobs: create an export, read its status (and with it a fresh download
 URL), each through the stream's paced, retried API calls.
 
-The job (job.py) talks to an ExportRepository only, so it can be driven by a fake one in tests.
+The job (job.py) sends its requests through an ExportRepository only, so that tests can drive it
+with a fake one.
 """
 
 from __future__ import annotations
