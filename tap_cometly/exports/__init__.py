@@ -1,1 +1,2 @@
-"""Cometly exports: the job that creates and polls one, the handler that downloads its file."""
+"""Cometly exports: the job that creates and polls one (through its repository, the HTTP side),
+the tracker that keeps several in flight, the handler that downloads their files."""

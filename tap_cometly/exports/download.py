@@ -141,10 +141,9 @@ class _RetryBudget:
 class ExportFile:
     """A downloaded export file, verified whole, in a temporary file the handler owns."""
 
-    def __init__(self, spool: t.IO[bytes], *, gzipped: bool, size: int, what: str) -> None:
+    def __init__(self, spool: t.IO[bytes], *, gzipped: bool, what: str) -> None:
         self._spool = spool
         self.gzipped = gzipped
-        self.size = size
         self.what = what
 
     def rows(self) -> Iterator[dict[str, t.Any]]:
@@ -183,6 +182,12 @@ def _json_problem(error: ValueError) -> str:
     if isinstance(error, UnicodeDecodeError):
         return f"not UTF-8 at byte {error.start}"
     return type(error).__name__
+
+
+class Downloader(t.Protocol):
+    """What fetches a completed export's file: the DownloadHandler, or a fake in tests."""
+
+    def download(self, url: str, *, what: str) -> t.ContextManager[ExportFile]: ...
 
 
 class DownloadHandler:
@@ -259,7 +264,7 @@ class DownloadHandler:
             self._logger.info(
                 "Downloaded %s: %d bytes, %s.", what, size, "gzip" if gzipped else "plain NDJSON"
             )
-            return ExportFile(spool, gzipped=gzipped, size=size, what=what)
+            return ExportFile(spool, gzipped=gzipped, what=what)
 
     def _fetch(self, url: str, spool: t.IO[bytes], what: str) -> int:
         """Copy the body's raw bytes into `spool`; returns how many arrived."""

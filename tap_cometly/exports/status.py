@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -17,3 +18,13 @@ class ExportStatus(str, Enum):
     def is_finished(self) -> bool:
         """Whether the job will not change any more (its file is ready, or it never will be)."""
         return self in (ExportStatus.COMPLETED, ExportStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class ExportState:
+    """One status answer: the job's status and, once completed, its presigned download URL."""
+
+    export_id: int
+    status: ExportStatus
+    message: str | None = None
+    download_url: str | None = field(default=None, repr=False)  # a credential: never shown

@@ -28,7 +28,8 @@ from contextlib import closing
 from functools import cached_property, partial
 
 from tap_cometly.exports.download import DownloadHandler
-from tap_cometly.exports.job import ExportJob, raise_for_unknown_export
+from tap_cometly.exports.job import ExportJob, JobLimits
+from tap_cometly.exports.repository import ApiExportRepository, raise_for_unknown_export
 from tap_cometly.exports.tracker import ExportTracker
 from tap_cometly.streams.windowed import WindowedStream
 from tap_cometly.windows import utc_now
@@ -126,25 +127,35 @@ class ExportedWindowsStream(WindowedStream):
         self, windows: Sequence[Window], saved: dict[str, int]
     ) -> Generator[ExportFile, None, None]:
         """The windows' files, in order; `saved` holds the exports to take over, by key."""
-        jobs = [
-            ExportJob(
-                self,
-                path=self.exports_path,
-                parameters=self.export_parameters(window),
-                where=f"stream '{self.name}', window {window}",
-                downloader=self.downloader,
-                saved_export_id=saved.get(self.export_key(window)),
-                on_created=partial(self._save_export_in_flight, window),
-                on_abandoned=partial(self._abandon_export, window),
-                context={"window": window},
-            )
-            for window in windows
-        ]
+        settings = self.settings
+        limits = JobLimits(
+            poll_seconds=settings.export_poll_seconds,
+            timeout_seconds=settings.export_timeout_seconds,
+            max_attempts=settings.export_max_attempts,
+        )
+        jobs = [self._export_job(window, limits, saved) for window in windows]
         pacers = self.connection.pacers
         tracker = ExportTracker(
             jobs, creates=pacers["export_create"], checks=pacers["export_status"]
         )
         return tracker.files()
+
+    def _export_job(self, window: Window, limits: JobLimits, saved: dict[str, int]) -> ExportJob:
+        where = f"stream '{self.name}', window {window}"
+        repository = ApiExportRepository(
+            self, path=self.exports_path, where=where, context={"window": window}
+        )
+        return ExportJob(
+            repository,
+            self.downloader,
+            parameters=self.export_parameters(window),
+            limits=limits,
+            where=where,
+            logger=self.logger,
+            saved_export_id=saved.get(self.export_key(window)),
+            on_created=partial(self._save_export_in_flight, window),
+            on_abandoned=partial(self._abandon_export, window),
+        )
 
     # Exports in flight, saved in the state (see the module docstring)
 
