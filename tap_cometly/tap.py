@@ -13,8 +13,9 @@ from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.helpers._classproperty import classproperty
 
 from tap_cometly.client import ApiConnection
+from tap_cometly.config_text import coerce_config
 from tap_cometly.errors import CometlyAPIError, ConfigError
-from tap_cometly.settings import SETTINGS_SCHEMA, Settings, coerce_config, parse_settings
+from tap_cometly.settings import SETTINGS_SCHEMA, Settings, parse_settings
 from tap_cometly.streams import (
     CompaniesStream,
     ContactsStream,

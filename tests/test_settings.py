@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tap_cometly.config_text import coerce_config
 from tap_cometly.errors import ConfigError
-from tap_cometly.settings import coerce_config, parse_settings
+from tap_cometly.settings import parse_settings
 from tap_cometly.tap import TapCometly
 
 GOOD: dict[str, t.Any] = {"api_key": "k-123", "start_date": "2024-01-01"}
