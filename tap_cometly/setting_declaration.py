@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import typing as t
 from dataclasses import dataclass
 
@@ -46,13 +45,12 @@ class Setting:
         """The numbers this setting accepts, as checks report them and the description says."""
         if self.kind not in {"integer", "number"} or self.minimum is None:
             return None
-        maximum = math.inf if self.maximum is None else self.maximum
-        if maximum < math.inf:
-            return f"{self.noun} from {self.minimum:g} to {maximum:g}"
-        return f"{self.noun} of at least {self.minimum:g}"
+        if self.maximum is None:
+            return f"{self.noun} of at least {self.minimum:g}"
+        return f"{self.noun} from {self.minimum:g} to {self.maximum:g}"
 
     def schema_property(self) -> th.Property:
-        limits: dict[str, t.Any] = {}
+        limits: dict[str, t.Any]
         if self.kind == "list":
             limits = {"minItems": self.minimum, "maxItems": self.maximum}
             items = self.items or th.StringType(allowed_values=list(self.allowed) or None)
