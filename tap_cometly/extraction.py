@@ -26,12 +26,17 @@ cover a whole day.
 
 from __future__ import annotations
 
+import typing as t
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tap_cometly.settings import AUTO_EXPORT_AFTER_HOURS, AUTO_MIN_EXPORT_DAYS
 from tap_cometly.windows import Window, day_windows, local_date, local_midnight
+
+ExtractionMethod = t.Literal["auto", "list", "export"]
+EXTRACTION_METHODS: tuple[ExtractionMethod, ...] = t.get_args(ExtractionMethod)
+AUTO_EXPORT_AFTER_HOURS = 24
+AUTO_MIN_EXPORT_DAYS = 3
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import typing as t
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from enum import Enum
 from urllib.parse import urlparse
 
 import requests
@@ -30,18 +31,38 @@ import requests
 # Fraction of a window by which the server's count may lag ours (see the module docstring).
 SERVER_SKEW = 0.05
 
+
+class RateLimitFamily(str, Enum):
+    """The endpoints that share one per-minute budget."""
+
+    EVENTS_LIST = "events_list"
+    EXPORT_CREATE = "export_create"
+    EXPORT_STATUS = "export_status"
+    CONTACTS_LIST = "contacts_list"
+    COMPANIES_LIST = "companies_list"
+    SINGLE_RECORD = "single_record"
+
+    def __str__(self) -> str:
+        # Log lines name the family as the settings and the API's documentation do.
+        return self.value
+
+
 # Ordered: the first pattern that matches a (method, path) names the family.
-_FAMILY_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("GET", re.compile(r"/events$"), "events_list"),
-    ("POST", re.compile(r"/(events|contacts|companies)/exports$"), "export_create"),
-    ("GET", re.compile(r"/(events|contacts|companies)/exports/[^/]+$"), "export_status"),
-    ("GET", re.compile(r"/contacts$"), "contacts_list"),
-    ("GET", re.compile(r"/companies$"), "companies_list"),
-    ("GET", re.compile(r"/(events|contacts|companies)/[^/]+$"), "single_record"),
+_FAMILY_ROUTES: tuple[tuple[str, re.Pattern[str], RateLimitFamily], ...] = (
+    ("GET", re.compile(r"/events$"), RateLimitFamily.EVENTS_LIST),
+    ("POST", re.compile(r"/(events|contacts|companies)/exports$"), RateLimitFamily.EXPORT_CREATE),
+    (
+        "GET",
+        re.compile(r"/(events|contacts|companies)/exports/[^/]+$"),
+        RateLimitFamily.EXPORT_STATUS,
+    ),
+    ("GET", re.compile(r"/contacts$"), RateLimitFamily.CONTACTS_LIST),
+    ("GET", re.compile(r"/companies$"), RateLimitFamily.COMPANIES_LIST),
+    ("GET", re.compile(r"/(events|contacts|companies)/[^/]+$"), RateLimitFamily.SINGLE_RECORD),
 )
 
 
-def endpoint_family(method: str, path: str) -> str | None:
+def endpoint_family(method: str, path: str) -> RateLimitFamily | None:
     """Name the rate-limit family of a request, or None for a path Cometly does not limit."""
     for route_method, pattern, family in _FAMILY_ROUTES:
         if method.upper() == route_method and pattern.search(path.rstrip("/")):

@@ -1,337 +1,225 @@
-"""The tap's settings: declared once, converted from environment strings, validated up front.
+"""The tap's settings: each declared once, with its type, default, limits and description.
 
-Every later module reads the typed `Settings`, never the raw config. Validation collects one
-message per bad value, each naming the setting and what it accepts, and runs before any request.
+The declarations give the schema the tap announces (and from it meltano.yml and the README) and
+drive `parse_settings`, which checks every value up front and turns the config into the typed
+`Settings` every later module reads. One message per bad value, each naming the setting.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-import math
 import typing as t
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from singer_sdk import typing as th
-
+from tap_cometly import extraction, setting_checks
+from tap_cometly import vocabulary as cometly
+from tap_cometly.checker import Checker
 from tap_cometly.errors import ConfigError
-from tap_cometly.windows import format_utc, parse_instant, utc_now
+from tap_cometly.pacing import RateLimitFamily
+from tap_cometly.setting_checks import ATTRIBUTION_SETUP_ITEM, AttributionSetup
+from tap_cometly.setting_declaration import Setting, settings_schema
 
-DEFAULT_API_URL = "https://app.cometly.com/public-api/v1"
+if t.TYPE_CHECKING:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
-STANDARD_EVENT_NAMES = (
-    "add_payment_info",
-    "add_to_cart",
-    "complete_registration",
-    "contact",
-    "initiate_checkout",
-    "lead_generated",
-    "purchase",
-    "schedule",
-    "sign_up",
-    "start_trial",
-    "submit_application",
-    "subscribe",
-    "upsell_purchase",
-    "view_content",
-    "webinar_registration",
+_EVENT_NAMES_TEXT = (
+    f"standard names or {cometly.CUSTOM_EVENT_NAMES[0]}..{cometly.CUSTOM_EVENT_NAMES[-1]}"
 )
-CUSTOM_EVENT_NAMES = tuple(f"custom_event_{n}" for n in range(1, 51))
-SOURCES = (
-    # Paid ads
-    "facebook_ads", "google_ads", "linkedin_ads", "tiktok_ads", "youtube_ads", "instagram_ads",
-    "bing_ads", "yahoo_ads", "pinterest_ads", "reddit_ads", "snapchat_ads", "telegram_ads",
-    "twitch_ads", "x_ads", "quora_ads", "duckduckgo_ads",
-    # Organic
-    "facebook_organic", "google_organic", "linkedin_organic", "tiktok_organic",
-    "youtube_organic", "instagram_organic", "bing_organic", "yahoo_organic", "pinterest_organic",
-    "reddit_organic", "snapchat_organic", "telegram_organic", "twitch_organic", "x_organic",
-    "quora_organic", "duckduckgo_organic", "messenger_organic", "brave_organic",
-    "threads_organic",
-    # AI platforms
-    "ai_chat_gpt", "ai_perplexity", "ai_copilot", "ai_claude", "ai_grok", "ai_gemini",
-    "ai_deepseek",
-    # Other
-    "email", "sms", "referral", "direct", "shop_app", "substack", "capterra", "trustpilot", "g2",
-    "yelp",
+
+API_KEY = Setting(
+    "api_key", "text", required=True, secret=True,
+    description="Cometly API key (Settings > API in Cometly). Sent only to api_url's host.",
 )  # fmt: skip
-ATTRIBUTION_MODELS = (
-    "first_touch",
-    "last_touch",
-    "linear",
-    "first_platform_touch",
-    "last_platform_touch",
-    "linear_paid",
-    "u_shaped",
-    "last_non_direct_touch",
-)
-ATTRIBUTION_WINDOWS = (0, 1, 7, 14, 30, 60, 90)
-MAX_ATTRIBUTION_SETUPS = 10
-QUERY_MODES = ("profile", "company")
-MAX_EVENT_NAMES = 10
-MAX_EVENTS_PER_PAGE = 4000
-EXTRACTION_METHODS = ("auto", "list", "export")
-# extraction_method auto: whole Space-local days that ended at least this long before the run
-# went through exports, when a run has at least AUTO_MIN_EXPORT_DAYS of them (see the setting's
-# description and `make bench` for the reasons).
-AUTO_EXPORT_AFTER_HOURS = 24
-AUTO_MIN_EXPORT_DAYS = 3
-
-# Per-Space, per-minute budget of each endpoint family: (setting, default, what Cometly says).
-RATE_LIMIT_SETTINGS: dict[str, tuple[str, int, str]] = {
-    "events_list": ("events_requests_per_minute", 7, "GET /events: 7 a minute"),
-    "export_create": (
-        "export_creates_per_minute",
-        5,
-        "POST /events/exports and /contacts/exports: 5 a minute, assumed shared",
+API_URL = Setting(
+    "api_url", "text", default=cometly.DEFAULT_API_URL,
+    description="Base URL of the Cometly public API; https unless the host is loopback.",
+)  # fmt: skip
+START_DATE = Setting(
+    "start_date", "text", required=True,
+    description=(
+        "First moment to sync, as a date (2024-01-31) or date-time (2024-01-31T08:00:00). "
+        "Without an offset it is read in the Space's timezone; 'Z' or '+hh:mm' pins the instant."
     ),
-    "export_status": (
-        "export_status_requests_per_minute",
-        30,
-        "export status checks: 30 a minute, assumed shared",
+)  # fmt: skip
+END_DATE = Setting(
+    "end_date", "text",
+    description=(
+        "Exclusive end of the sync, same formats as start_date (2024-04-01 includes all of "
+        "March). Default: now."
     ),
-    "contacts_list": ("contacts_requests_per_minute", 15, "GET /contacts: 15 a minute"),
-    "companies_list": ("companies_requests_per_minute", 15, "GET /companies: 15 a minute"),
-    "single_record": (
-        "single_record_requests_per_minute",
-        60,
-        "GET /events/{id} and the like: not documented, 60 a minute assumed",
+)  # fmt: skip
+TIMEZONE = Setting(
+    "timezone", "text", default="UTC",
+    description=(
+        "IANA name of the Space's timezone (e.g. America/New_York), as set in Cometly. "
+        "Cometly reads every date parameter in it; a wrong zone shifts every window."
     ),
-}
-
-SETTINGS_SCHEMA = th.PropertiesList(
-    th.Property(
-        "api_key",
-        th.StringType,
-        required=True,
-        secret=True,
-        description="Cometly API key (Settings > API in Cometly). Sent only to api_url's host.",
-    ),
-    th.Property(
-        "api_url",
-        th.StringType,
-        default=DEFAULT_API_URL,
-        description="Base URL of the Cometly public API; https unless the host is loopback.",
-    ),
-    th.Property(
-        "start_date",
-        th.StringType,
-        required=True,
-        description=(
-            "First moment to sync, as a date (2024-01-31) or date-time (2024-01-31T08:00:00). "
-            "Without an offset it is read in the Space's timezone; 'Z' or '+hh:mm' pins the "
-            "instant."
-        ),
-    ),
-    th.Property(
-        "end_date",
-        th.StringType,
-        description=(
-            "Exclusive end of the sync, same formats as start_date (2024-04-01 includes all of "
-            "March). Default: now."
-        ),
-    ),
-    th.Property(
-        "timezone",
-        th.StringType,
-        default="UTC",
-        description=(
-            "IANA name of the Space's timezone (e.g. America/New_York), as set in Cometly. "
-            "Cometly reads every date parameter in it; a wrong zone shifts every window."
-        ),
-    ),
-    th.Property(
-        "user_agent",
-        th.StringType,
-        description="User-Agent header sent to Cometly. Default: tap-cometly/<version>.",
-    ),
-    *(
-        th.Property(
-            setting,
-            th.IntegerType,
-            default=default,
-            description=(
-                f"Most calls per rate-limit window for {documented} per Space. Lower it to "
-                "leave budget to other clients of the Space; the tap also follows the API's "
-                "X-RateLimit headers."
-            ),
-        )
-        for setting, default, documented in RATE_LIMIT_SETTINGS.values()
-    ),
-    th.Property(
-        "per_page",
-        th.IntegerType,
-        default=MAX_EVENTS_PER_PAGE,
-        description=(
-            "Events per GET /events page (1-4000). Keep 4000: the endpoint allows 7 calls a "
-            "minute, so rows per call set the speed of a backfill."
-        ),
-    ),
-    th.Property(
-        "events_window_days",
-        th.IntegerType,
-        default=1,
-        description=(
-            "Length in days of the windows the events range is read in (cut at midnight in the "
-            "Space's timezone). A bookmark is saved after each window, so a crash costs at most "
-            "one window."
-        ),
-    ),
-    th.Property(
-        "extraction_method",
-        th.StringType,
-        default="auto",
-        allowed_values=list(EXTRACTION_METHODS),
-        description=(
-            "How the events stream reads its range. list: GET /events pages (7 calls a minute, "
-            "4000 events each). export: one POST /events/exports file per Space-local day (5 "
-            "days a minute whatever their size, several in flight at once; each takes seconds "
-            "to minutes to process). auto: exports for the whole days that ended at least "
-            f"{AUTO_EXPORT_AFTER_HOURS} hours before the run, when there are at least "
-            f"{AUTO_MIN_EXPORT_DAYS} of them (a backfill), and GET /events for the rest: the "
-            "recent, still-changing days, partial days and short incremental ranges, where an "
-            "export's processing time costs about what it saves (measured on the fake at "
-            "Cometly's limits: 90 days of 50,000 events take 18 minutes through exports, 172 "
-            "through the list). "
-            "Export days are always one day long, whatever events_window_days says."
-        ),
-    ),
-    th.Property(
-        "lookback_hours",
-        th.NumberType,
-        default=3,
-        description=(
-            "Hours before the bookmark that each incremental run reads again, to catch events "
-            "that arrive late; re-read rows have the same primary key, so targets upsert them."
-        ),
-    ),
-    th.Property(
-        "event_names",
-        th.ArrayType(th.StringType),
-        description=(
-            "Only sync these event names (1-10, no duplicates): the 15 standard names or "
-            "custom_event_1..custom_event_50. Default: every event."
-        ),
-    ),
-    th.Property(
-        "query_mode",
-        th.StringType,
-        default="profile",
-        allowed_values=list(QUERY_MODES),
-        description="profile (contact-level events, the API default) or company (company-level).",
-    ),
-    th.Property(
-        "attribution_setups",
-        th.ArrayType(
-            th.ObjectType(
-                th.Property("sources", th.CustomType({"type": ["array", "string"]})),
-                th.Property("attribution_model", th.StringType),
-                th.Property("attribution_window", th.IntegerType),
-            )
-        ),
-        description=(
-            "Attribution views to sync into event_attributions, e.g. "
-            '[{"sources": "all", "attribution_model": "linear", "attribution_window": 30}]. '
-            'sources: a list of Cometly sources or "all" (read 15 per request); '
-            "attribution_model: first_touch, last_touch, linear, first_platform_touch, "
-            "last_platform_touch, linear_paid, u_shaped or last_non_direct_touch; "
-            "attribution_window: 0 (lifetime), 1, 7, 14, 30, 60 or 90 days. "
-            "Without any, the event_attributions stream is off."
-        ),
-    ),
-    th.Property(
-        "contacts_window_days",
-        th.IntegerType,
-        default=30,
-        description=(
-            "Length in days of the contact-creation windows exported one at a time (cut at "
-            "midnight in the Space's timezone). A bookmark is saved after each window."
-        ),
-    ),
-    th.Property(
-        "include_comet_tokens",
-        th.BooleanType,
-        default=False,
-        description="Add comet_tokens (the contact's last 5 tracking tokens, newest first).",
-    ),
-    th.Property(
-        "include_all_emails",
-        th.BooleanType,
-        default=False,
-        description="Add emails: every address on the contact, including merged profiles'.",
-    ),
-    th.Property(
-        "export_poll_seconds",
-        th.NumberType,
-        default=5,
-        description=(
-            "First wait between export status checks; it grows by half after each check that "
-            "finds the export unfinished, up to 6 times this (2 times for the export the run is "
-            "waiting for), inside the 30-a-minute status budget."
-        ),
-    ),
-    th.Property(
-        "export_timeout_minutes",
-        th.NumberType,
-        default=60,
-        description=(
-            "How long one export job may take before the run stops with an error naming the "
-            "export, its last status and its window."
-        ),
-    ),
-    th.Property(
-        "export_max_attempts",
-        th.IntegerType,
-        default=3,
-        description="How many times a window's export is created when Cometly reports it failed.",
-    ),
-    th.Property(
-        "rate_limit_window_seconds",
-        th.NumberType,
-        default=60,
-        description=(
-            "Length of the API's rate-limit window in seconds. Cometly counts per minute: keep 60 "
-            "unless you point the tap at a test server with a shorter window."
-        ),
-    ),
-    th.Property(
-        "max_retry_minutes",
-        th.NumberType,
-        default=10,
-        description=(
-            "How long one request may keep being retried after 5xx answers, timeouts and "
-            "connection errors before the run stops with an error."
-        ),
-    ),
-    th.Property(
-        "retry_initial_wait_seconds",
-        th.NumberType,
-        default=2,
-        description="First wait before retrying a failed request; it doubles each time (max 60 s).",
-    ),
-    th.Property(
-        "request_timeout_seconds",
-        th.NumberType,
-        default=120,
-        description="Seconds to wait for the API to answer one request before retrying it.",
-    ),
-).to_dict()
-
-_TRUE_WORDS = frozenset({"true", "1", "yes", "on", "y", "t"})
-_FALSE_WORDS = frozenset({"false", "0", "no", "off", "n", "f", ""})
+)  # fmt: skip
+USER_AGENT = Setting(
+    "user_agent", "text",
+    description="User-Agent header sent to Cometly. Default: tap-cometly/<version>.",
+)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class AttributionSetup:
-    """One attribution view: which sources, which model, which lookback window."""
+def _rate_limit(name: str, default: int, documented: str) -> Setting:
+    return Setting(
+        name, "integer", default=default, minimum=1,
+        description=(
+            f"Most calls per rate-limit window for {documented} per Space. Lower it to leave "
+            "budget to other clients of the Space; the tap also follows the API's X-RateLimit "
+            "headers."
+        ),
+    )  # fmt: skip
 
-    sources: tuple[str, ...]
-    model: str
-    window: int
+
+# Per-Space, per-minute budget of each endpoint family, with what Cometly says of it.
+RATE_LIMITS = {
+    family: _rate_limit(name, default, documented)
+    for family, name, default, documented in (
+        (RateLimitFamily.EVENTS_LIST, "events_requests_per_minute", 7, "GET /events: 7 a minute"),
+        (RateLimitFamily.EXPORT_CREATE, "export_creates_per_minute", 5,
+         "POST /events/exports and /contacts/exports: 5 a minute, assumed shared"),
+        (RateLimitFamily.EXPORT_STATUS, "export_status_requests_per_minute", 30,
+         "export status checks: 30 a minute, assumed shared"),
+        (RateLimitFamily.CONTACTS_LIST, "contacts_requests_per_minute", 15,
+         "GET /contacts: 15 a minute"),
+        (RateLimitFamily.COMPANIES_LIST, "companies_requests_per_minute", 15,
+         "GET /companies: 15 a minute"),
+        (RateLimitFamily.SINGLE_RECORD, "single_record_requests_per_minute", 60,
+         "GET /events/{id} and the like: not documented, 60 a minute assumed"),
+    )
+}  # fmt: skip
+PER_PAGE = Setting(
+    "per_page", "integer", default=cometly.MAX_EVENTS_PER_PAGE,
+    minimum=1, maximum=cometly.MAX_EVENTS_PER_PAGE,
+    description=(
+        f"Events per GET /events page. Keep {cometly.MAX_EVENTS_PER_PAGE}: the endpoint allows "
+        "7 calls a minute, so rows per call set the speed of a backfill."
+    ),
+)  # fmt: skip
+EVENTS_WINDOW_DAYS = Setting(
+    "events_window_days", "integer", default=1, minimum=1, maximum=366,
+    description=(
+        "Length in days of the windows the events range is read in (cut at midnight in the "
+        "Space's timezone). A bookmark is saved after each window, so a crash costs at most "
+        "one window."
+    ),
+)  # fmt: skip
+EXTRACTION_METHOD = Setting(
+    "extraction_method", "choice", default="auto", allowed=extraction.EXTRACTION_METHODS,
+    description=(
+        "How the events stream reads its range. list: GET /events pages (7 calls a minute, "
+        f"{cometly.MAX_EVENTS_PER_PAGE} events each). export: one POST /events/exports file per "
+        "Space-local day (5 days a minute whatever their size, several in flight at once; each "
+        "takes seconds to minutes to process). auto: exports for the whole days that ended at "
+        f"least {extraction.AUTO_EXPORT_AFTER_HOURS} hours before the run, when there are at "
+        f"least {extraction.AUTO_MIN_EXPORT_DAYS} of them (a backfill), and GET /events for the "
+        "rest: the recent, still-changing days, partial days and short incremental ranges, "
+        "where an export's processing time costs about what it saves (measured on the fake at "
+        "Cometly's limits: 90 days of 50,000 events take 18 minutes through exports, 172 "
+        "through the list). Export days are always one day long, whatever events_window_days "
+        "says."
+    ),
+)  # fmt: skip
+LOOKBACK_HOURS = Setting(
+    "lookback_hours", "number", default=3, minimum=0,
+    description=(
+        "Hours before the bookmark that each incremental run reads again, to catch events "
+        "that arrive late; re-read rows have the same primary key, so targets upsert them."
+    ),
+)  # fmt: skip
+EVENT_NAMES = Setting(
+    "event_names", "list", minimum=1, maximum=cometly.MAX_EVENT_NAMES,
+    allowed=cometly.STANDARD_EVENT_NAMES + cometly.CUSTOM_EVENT_NAMES,
+    description=(
+        f"Only sync these event names (1-{cometly.MAX_EVENT_NAMES}, no duplicates): the "
+        f"{len(cometly.STANDARD_EVENT_NAMES)} {_EVENT_NAMES_TEXT}. Default: every event."
+    ),
+)  # fmt: skip
+QUERY_MODE = Setting(
+    "query_mode", "choice", default="profile", allowed=cometly.QUERY_MODES,
+    description="profile (contact-level events, the API default) or company (company-level).",
+)  # fmt: skip
+ATTRIBUTION_SETUPS = Setting(
+    "attribution_setups", "list", maximum=10,
+    items=ATTRIBUTION_SETUP_ITEM,
+    description=(
+        "Attribution views to sync into event_attributions, e.g. "
+        '[{"sources": "all", "attribution_model": "linear", "attribution_window": 30}]. '
+        'sources: a list of Cometly sources or "all" (read '
+        f"{cometly.MAX_SOURCES_PER_REQUEST} per request); attribution_model: "
+        f"{', '.join(cometly.ATTRIBUTION_MODELS[:-1])} or {cometly.ATTRIBUTION_MODELS[-1]}; "
+        "attribution_window: 0 (lifetime), "
+        f"{', '.join(map(str, cometly.ATTRIBUTION_WINDOWS[1:-1]))} or "
+        f"{cometly.ATTRIBUTION_WINDOWS[-1]} days. Without any, the event_attributions stream is "
+        "off."
+    ),
+)  # fmt: skip
+CONTACTS_WINDOW_DAYS = Setting(
+    "contacts_window_days", "integer", default=30, minimum=1, maximum=3660,
+    description=(
+        "Length in days of the contact-creation windows exported one at a time (cut at "
+        "midnight in the Space's timezone). A bookmark is saved after each window."
+    ),
+)  # fmt: skip
+INCLUDE_COMET_TOKENS = Setting(
+    "include_comet_tokens", "flag", default=False,
+    description="Add comet_tokens (the contact's last 5 tracking tokens, newest first).",
+)  # fmt: skip
+INCLUDE_ALL_EMAILS = Setting(
+    "include_all_emails", "flag", default=False,
+    description="Add emails: every address on the contact, including merged profiles'.",
+)  # fmt: skip
+EXPORT_POLL_SECONDS = Setting(
+    "export_poll_seconds", "number", default=5, minimum=0.01, maximum=600,
+    description=(
+        "First wait between export status checks; it grows by half after each check that "
+        "finds the export unfinished, up to 6 times this (2 times for the export the run is "
+        "waiting for), inside the 30-a-minute status budget."
+    ),
+)  # fmt: skip
+EXPORT_TIMEOUT_MINUTES = Setting(
+    "export_timeout_minutes", "number", default=60, minimum=0.01,
+    description=(
+        "How long one export job may take before the run stops with an error naming the "
+        "export, its last status and its window."
+    ),
+)  # fmt: skip
+EXPORT_MAX_ATTEMPTS = Setting(
+    "export_max_attempts", "integer", default=3, minimum=1, maximum=20,
+    description="How many times a window's export is created when Cometly reports it failed.",
+)  # fmt: skip
+RATE_LIMIT_WINDOW_SECONDS = Setting(
+    "rate_limit_window_seconds", "number", default=60, minimum=0.001,
+    description=(
+        "Length of the API's rate-limit window in seconds. Cometly counts per minute: keep 60 "
+        "unless you point the tap at a test server with a shorter window."
+    ),
+)  # fmt: skip
+MAX_RETRY_MINUTES = Setting(
+    "max_retry_minutes", "number", default=10, minimum=0,
+    description=(
+        "How long one request may keep being retried after 5xx answers, timeouts and "
+        "connection errors before the run stops with an error."
+    ),
+)  # fmt: skip
+RETRY_INITIAL_WAIT_SECONDS = Setting(
+    "retry_initial_wait_seconds", "number", default=2, minimum=0,
+    description="First wait before retrying a failed request; it doubles each time (max 60 s).",
+)  # fmt: skip
+REQUEST_TIMEOUT_SECONDS = Setting(
+    "request_timeout_seconds", "number", default=120, minimum=0.1,
+    description="Seconds to wait for the API to answer one request before retrying it.",
+)  # fmt: skip
+
+DECLARED = (
+    API_KEY, API_URL, START_DATE, END_DATE, TIMEZONE, USER_AGENT, *RATE_LIMITS.values(),
+    PER_PAGE, EVENTS_WINDOW_DAYS, EXTRACTION_METHOD, LOOKBACK_HOURS, EVENT_NAMES, QUERY_MODE,
+    ATTRIBUTION_SETUPS, CONTACTS_WINDOW_DAYS, INCLUDE_COMET_TOKENS, INCLUDE_ALL_EMAILS,
+    EXPORT_POLL_SECONDS, EXPORT_TIMEOUT_MINUTES, EXPORT_MAX_ATTEMPTS, RATE_LIMIT_WINDOW_SECONDS,
+    MAX_RETRY_MINUTES, RETRY_INITIAL_WAIT_SECONDS, REQUEST_TIMEOUT_SECONDS,
+)  # fmt: skip
+SETTINGS_SCHEMA = settings_schema(DECLARED)
 
 
 @dataclass(frozen=True)
@@ -351,10 +239,10 @@ class Settings:
     request_timeout_seconds: float
     per_page: int
     events_window_days: int
-    extraction_method: str
+    extraction_method: extraction.ExtractionMethod
     lookback_hours: float
     event_names: tuple[str, ...]
-    query_mode: str
+    query_mode: cometly.QueryMode
     attribution_setups: tuple[AttributionSetup, ...]
     contacts_window_days: int
     include_comet_tokens: bool
@@ -364,375 +252,46 @@ class Settings:
     export_max_attempts: int
 
 
-def coerce_config(
-    config: t.Mapping[str, t.Any], schema: dict
-) -> tuple[dict[str, t.Any], list[str]]:
-    """Give text values (environment variables, hand-written files) the types the schema declares.
-
-    Returns the converted config, without the values that cannot be converted, and one message
-    for each of those.
-    """
-    converted = dict(config)
-    errors: list[str] = []
-    for name, value in config.items():
-        declared = schema.get("properties", {}).get(name)
-        if declared is None or not isinstance(value, str):
-            continue
-        kinds = declared.get("type", [])
-        kinds = [kinds] if isinstance(kinds, str) else kinds
-        try:
-            converted[name] = _convert(value, kinds)
-        except ValueError as exc:
-            del converted[name]
-            errors.append(f"Invalid setting '{name}': {exc}.")
-    return converted, errors
-
-
-def _convert(value: str, kinds: list[str]) -> t.Any:
-    text = value.strip()
-    if "integer" in kinds:
-        if not text.lstrip("+-").isdigit():
-            raise ValueError(f"expected a whole number, got {value!r}")
-        return int(text)
-    if "number" in kinds:
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"expected a number, got {value!r}") from None
-        if not math.isfinite(number):
-            raise ValueError(f"expected a finite number, got {value!r}")
-        return number
-    if "boolean" in kinds:
-        lowered = text.lower()
-        if lowered in _TRUE_WORDS:
-            return True
-        if lowered in _FALSE_WORDS:
-            return False
-        raise ValueError(f"expected true or false, got {value!r}")
-    if "array" in kinds:
-        if text.startswith("["):
-            try:
-                items = json.loads(text)
-            except json.JSONDecodeError:
-                raise ValueError(
-                    f"expected a JSON array or comma-separated list, got {value!r}"
-                ) from None
-            return items
-        return [item.strip() for item in text.split(",") if item.strip()]
-    return value
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class _Checker:
-    """Reads settings one at a time, collecting one message per bad value."""
-
-    def __init__(self, config: t.Mapping[str, t.Any]) -> None:
-        self.config = config
-        self.errors: list[str] = []
-
-    def fail(self, name: str, message: str) -> None:
-        self.errors.append(f"Invalid setting '{name}': {message}.")
-
-    def text(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
-        value = self.config.get(name, default)
-        if value is None:
-            if required:
-                self.fail(name, "it is required and missing")
-            return None
-        if not isinstance(value, str):
-            self.fail(name, f"expected text, got {type(value).__name__}")
-            return None
-        if required and not value.strip():
-            self.fail(name, "it is required and empty")
-            return None
-        return value
-
-    def number(
-        self,
-        name: str,
-        default: float,
-        *,
-        minimum: float,
-        maximum: float = math.inf,
-        integer: bool = False,
-    ) -> float:
-        value = self.config.get(name, default)
-        kind = "a whole number" if integer else "a number"
-        # JSON config files reach the tap with decimals parsed as Decimal.
-        valid_type = (
-            isinstance(value, int)
-            if integer
-            else isinstance(value, (int, float, Decimal)) and math.isfinite(value)
-        )
-        if isinstance(value, bool) or not valid_type:
-            self.fail(name, f"expected {kind}, got {value!r}")
-            return default
-        value = value if integer else float(value)
-        if not minimum <= value <= maximum:
-            allowed = (
-                f"from {minimum:g} to {maximum:g}"
-                if maximum < math.inf
-                else f"of at least {minimum:g}"
-            )
-            self.fail(name, f"expected {kind} {allowed}, got {value!r}")
-            return default
-        return float(value)
-
-    def flag(self, name: str) -> bool:
-        value = self.config.get(name, False)
-        if not isinstance(value, bool):
-            self.fail(name, f"expected true or false, got {value!r}")
-            return False
-        return value
-
-    def choice(self, name: str, default: str, allowed: t.Sequence[str]) -> str:
-        value = self.config.get(name, default)
-        if value not in allowed:
-            self.fail(name, f"expected one of {', '.join(allowed)}, got {value!r}")
-            return default
-        return t.cast("str", value)
-
-    def unique_list(
-        self, name: str, allowed: t.Collection[str], *, most: int, what: str
-    ) -> tuple[str, ...]:
-        value = self.config.get(name)
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.fail(name, f"expected a list of {what}, got {value!r}")
-            return ()
-        unknown = [item for item in value if item not in allowed]
-        duplicates = sorted({item for item in value if value.count(item) > 1})
-        if not value or len(value) > most:
-            self.fail(name, f"expected 1 to {most} {what}, got {len(value)}")
-        elif unknown:
-            self.fail(name, f"unknown {what}: {', '.join(map(repr, unknown))}")
-        elif duplicates:
-            self.fail(
-                name, f"each of the {what} may appear once; repeated: {', '.join(duplicates)}"
-            )
-        return tuple(value)
-
-
-def _check_api_url(check: _Checker) -> str:
-    url = check.text("api_url", DEFAULT_API_URL) or DEFAULT_API_URL
-    parsed = urlparse(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        check.fail("api_url", f"expected an https:// URL such as {DEFAULT_API_URL}, got {url!r}")
-    elif parsed.scheme == "http" and not _is_loopback(parsed.hostname):
-        check.fail(
-            "api_url",
-            "plain http would send the API key unencrypted; use https "
-            "(http is allowed only for a loopback test server such as 127.0.0.1)",
-        )
-    elif parsed.query or parsed.fragment:
-        check.fail("api_url", "expected a base URL without '?query' or '#fragment'")
-    return url.rstrip("/")
-
-
-def _check_timezone(check: _Checker) -> ZoneInfo:
-    name = check.text("timezone", "UTC") or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        check.fail(
-            "timezone",
-            f"{name!r} is not an IANA time zone name; use the Space's zone as Cometly shows it, "
-            "e.g. 'America/New_York' or 'UTC'",
-        )
-        return ZoneInfo("UTC")
-
-
-def _check_instant(
-    check: _Checker, name: str, space_tz: ZoneInfo, *, required: bool
-) -> datetime | None:
-    value = check.text(name, required=required)
-    if value is None:
-        return None
-    try:
-        return parse_instant(value, space_tz)
-    except ValueError:
-        check.fail(
-            name,
-            "expected a date like 2024-01-31 or a date-time like 2024-01-31T08:00:00, "
-            f"got {value!r}",
-        )
-        return None
-
-
-def _check_attribution_setups(check: _Checker) -> tuple[AttributionSetup, ...]:
-    name = "attribution_setups"
-    value = check.config.get(name)
-    if value is None:
-        return ()
-    if not isinstance(value, list) or len(value) > MAX_ATTRIBUTION_SETUPS:
-        check.fail(
-            name, f"expected a list of at most {MAX_ATTRIBUTION_SETUPS} setups, got {value!r}"
-        )
-        return ()
-    setups: list[AttributionSetup] = []
-    for index, item in enumerate(value):
-        where = f"{name}[{index}]"
-        if not isinstance(item, dict):
-            check.fail(
-                where,
-                f"expected an object with sources, attribution_model and "
-                f"attribution_window, got {item!r}",
-            )
-            continue
-        unknown_keys = sorted(set(item) - {"sources", "attribution_model", "attribution_window"})
-        sources = item.get("sources")
-        model = item.get("attribution_model")
-        window = item.get("attribution_window")
-        if isinstance(window, str) and window.strip().isdigit():
-            window = int(window)
-        if unknown_keys:
-            check.fail(
-                where,
-                f"unknown keys {', '.join(unknown_keys)}; expected sources, "
-                "attribution_model and attribution_window",
-            )
-        elif sources is None or model is None or window is None:
-            check.fail(
-                where,
-                "sources require both attribution_model and attribution_window "
-                "(as in the Cometly API)",
-            )
-        elif model not in ATTRIBUTION_MODELS:
-            check.fail(
-                where,
-                f"attribution_model must be one of {', '.join(ATTRIBUTION_MODELS)}, got {model!r}",
-            )
-        elif isinstance(window, bool) or window not in ATTRIBUTION_WINDOWS:
-            check.fail(
-                where,
-                "attribution_window must be one of "
-                f"{', '.join(map(str, ATTRIBUTION_WINDOWS))} (0 = lifetime), got {window!r}",
-            )
-        else:
-            chosen = _check_sources(check, where, sources)
-            if chosen:
-                setups.append(AttributionSetup(chosen, model, window))
-    seen = [(setup.model, setup.window) for setup in setups]
-    repeated = sorted({pair for pair in seen if seen.count(pair) > 1})
-    if repeated:
-        check.fail(
-            name,
-            "each attribution_model and attribution_window pair may appear once "
-            f"(they key the rows); repeated: {repeated}",
-        )
-    return tuple(setups)
-
-
-def _check_sources(check: _Checker, where: str, sources: t.Any) -> tuple[str, ...]:
-    if sources == "all":
-        return SOURCES
-    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
-        check.fail(where, f'sources must be "all" or a non-empty list of sources, got {sources!r}')
-        return ()
-    unknown = [source for source in sources if source not in SOURCES]
-    duplicates = sorted({source for source in sources if sources.count(source) > 1})
-    if unknown:
-        check.fail(
-            where,
-            f"unknown sources {', '.join(map(repr, unknown))}; see the Cometly "
-            "source list (e.g. facebook_ads, google_organic, email, direct)",
-        )
-    elif duplicates:
-        check.fail(where, f"each source may appear once; repeated: {', '.join(duplicates)}")
-    else:
-        return tuple(sources)
-    return ()
-
-
 def parse_settings(config: t.Mapping[str, t.Any]) -> Settings:
     """Validate an already type-coerced config and return typed settings.
 
     Raises:
         ConfigError: with one message per bad value.
     """
-    check = _Checker(config)
-    api_key = check.text("api_key", required=True) or ""
-    if api_key and api_key != api_key.strip():
-        check.fail("api_key", "it has leading or trailing white space; paste the key alone")
-    api_url = _check_api_url(check)
-    space_tz = _check_timezone(check)
-    start = _check_instant(check, "start_date", space_tz, required=True)
-    end = _check_instant(check, "end_date", space_tz, required=False)
-    now = utc_now()
-    if start is not None and start > now:
-        check.fail("start_date", f"{format_utc(start)} is in the future; nothing could be synced")
-    if start is not None and end is not None and end <= start:
-        check.fail(
-            "end_date",
-            f"it must be after start_date ({format_utc(end)} is not after {format_utc(start)})",
-        )
-    rate_limits = {
-        family: int(check.number(setting, default, minimum=1, integer=True))
-        for family, (setting, default, _) in RATE_LIMIT_SETTINGS.items()
-    }
-    window = check.number("rate_limit_window_seconds", 60, minimum=0.001)
-    max_retry_minutes = check.number("max_retry_minutes", 10, minimum=0)
-    initial_wait = check.number("retry_initial_wait_seconds", 2, minimum=0)
-    timeout = check.number("request_timeout_seconds", 120, minimum=0.1)
-    user_agent = check.text("user_agent")
-    per_page = check.number(
-        "per_page", MAX_EVENTS_PER_PAGE, minimum=1, maximum=MAX_EVENTS_PER_PAGE, integer=True
-    )
-    window_days = check.number("events_window_days", 1, minimum=1, maximum=366, integer=True)
-    extraction_method = check.choice("extraction_method", "auto", EXTRACTION_METHODS)
-    lookback_hours = check.number("lookback_hours", 3, minimum=0)
-    event_names = check.unique_list(
-        "event_names",
-        set(STANDARD_EVENT_NAMES + CUSTOM_EVENT_NAMES),
-        most=MAX_EVENT_NAMES,
-        what="event names (standard names or custom_event_1..custom_event_50)",
-    )
-    query_mode = check.choice("query_mode", "profile", QUERY_MODES)
-    attribution_setups = _check_attribution_setups(check)
-    contacts_window_days = check.number(
-        "contacts_window_days", 30, minimum=1, maximum=3660, integer=True
-    )
-    include_comet_tokens = check.flag("include_comet_tokens")
-    include_all_emails = check.flag("include_all_emails")
-    export_poll_seconds = check.number("export_poll_seconds", 5, minimum=0.01, maximum=600)
-    export_timeout_minutes = check.number("export_timeout_minutes", 60, minimum=0.01)
-    export_max_attempts = check.number(
-        "export_max_attempts", 3, minimum=1, maximum=20, integer=True
-    )
-    if check.errors or start is None:
-        raise ConfigError(check.errors)
-    return Settings(
+    check = Checker(config)
+    api_key = setting_checks.check_api_key(check, API_KEY)
+    api_url = setting_checks.check_api_url(check, API_URL)
+    space_tz = setting_checks.check_timezone(check, TIMEZONE)
+    start = setting_checks.check_instant(check, START_DATE, space_tz)
+    end = setting_checks.check_instant(check, END_DATE, space_tz)
+    setting_checks.check_sync_range(check, start, end, START_DATE, END_DATE)
+    rate_limits = {family.value: check.whole_number(limit) for family, limit in RATE_LIMITS.items()}
+    settings = Settings(
         api_key=api_key,
         api_url=api_url,
-        start=start,
-        end=end,
         timezone=space_tz,
-        user_agent=user_agent,
+        start=t.cast("datetime", start),  # None only after an error, raised below
+        end=end,
         rate_limits=rate_limits,
-        rate_limit_window_seconds=window,
-        max_retry_seconds=max_retry_minutes * 60,
-        retry_initial_wait_seconds=initial_wait,
-        request_timeout_seconds=timeout,
-        per_page=int(per_page),
-        events_window_days=int(window_days),
-        extraction_method=extraction_method,
-        lookback_hours=lookback_hours,
-        event_names=event_names,
-        query_mode=query_mode,
-        attribution_setups=attribution_setups,
-        contacts_window_days=int(contacts_window_days),
-        include_comet_tokens=include_comet_tokens,
-        include_all_emails=include_all_emails,
-        export_poll_seconds=export_poll_seconds,
-        export_timeout_seconds=export_timeout_minutes * 60,
-        export_max_attempts=int(export_max_attempts),
+        rate_limit_window_seconds=check.number(RATE_LIMIT_WINDOW_SECONDS),
+        max_retry_seconds=check.number(MAX_RETRY_MINUTES) * 60,
+        retry_initial_wait_seconds=check.number(RETRY_INITIAL_WAIT_SECONDS),
+        request_timeout_seconds=check.number(REQUEST_TIMEOUT_SECONDS),
+        user_agent=check.text(USER_AGENT),
+        per_page=check.whole_number(PER_PAGE),
+        events_window_days=check.whole_number(EVENTS_WINDOW_DAYS),
+        extraction_method=t.cast("extraction.ExtractionMethod", check.choice(EXTRACTION_METHOD)),
+        lookback_hours=check.number(LOOKBACK_HOURS),
+        event_names=check.unique_list(EVENT_NAMES, what=f"event names ({_EVENT_NAMES_TEXT})"),
+        query_mode=t.cast("cometly.QueryMode", check.choice(QUERY_MODE)),
+        attribution_setups=setting_checks.check_attribution_setups(check, ATTRIBUTION_SETUPS),
+        contacts_window_days=check.whole_number(CONTACTS_WINDOW_DAYS),
+        include_comet_tokens=check.flag(INCLUDE_COMET_TOKENS),
+        include_all_emails=check.flag(INCLUDE_ALL_EMAILS),
+        export_poll_seconds=check.number(EXPORT_POLL_SECONDS),
+        export_timeout_seconds=check.number(EXPORT_TIMEOUT_MINUTES) * 60,
+        export_max_attempts=check.whole_number(EXPORT_MAX_ATTEMPTS),
     )
+    if check.errors:
+        raise ConfigError(check.errors)
+    return settings

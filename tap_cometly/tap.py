@@ -9,9 +9,10 @@ import typing as t
 from functools import cached_property
 
 from tap_cometly.client import ApiConnection
+from tap_cometly.config_text import coerce_config
 from tap_cometly.errors import CometlyAPIError, ConfigError
 from tap_cometly.sdk_hooks import TapHooks
-from tap_cometly.settings import SETTINGS_SCHEMA, Settings, coerce_config, parse_settings
+from tap_cometly.settings import SETTINGS_SCHEMA, Settings, parse_settings
 from tap_cometly.streams import (
     CompaniesStream,
     ContactsStream,

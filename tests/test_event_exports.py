@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fake_cometly import FakeCometly, Fault
+from tap_cometly.config_text import coerce_config
 from tap_cometly.errors import ConfigError
 from tap_cometly.exports.tracker import MAX_IN_FLIGHT
-from tap_cometly.extraction import ExportDay, plan_windows
-from tap_cometly.settings import AUTO_MIN_EXPORT_DAYS, coerce_config, parse_settings
+from tap_cometly.extraction import AUTO_MIN_EXPORT_DAYS, ExportDay, plan_windows
+from tap_cometly.settings import parse_settings
 from tap_cometly.tap import TapCometly
 from tap_cometly.windows import Window
 from tests.helpers import FailedRun, TapRun, catalog_for, run_tap, run_until_error, tap_config

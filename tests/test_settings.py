@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import subprocess
+import sys
 import typing as t
 from datetime import datetime, timezone
 
 import pytest
 
+from tap_cometly import settings as settings_module
+from tap_cometly.config_text import coerce_config
 from tap_cometly.errors import ConfigError
-from tap_cometly.settings import coerce_config, parse_settings
+from tap_cometly.pacing import RateLimitFamily
+from tap_cometly.settings import DECLARED, RATE_LIMITS, parse_settings
 from tap_cometly.tap import TapCometly
 
 GOOD: dict[str, t.Any] = {"api_key": "k-123", "start_date": "2024-01-01"}
@@ -162,3 +169,80 @@ def test_defaults() -> None:
 def test_tap_refuses_bad_config_before_anything_else() -> None:
     with pytest.raises(ConfigError, match="'timezone'"):
         TapCometly(config={**GOOD, "timezone": "Atlantis/Capital"})
+
+
+@pytest.fixture(scope="module")
+def about_settings() -> dict[str, t.Any]:
+    output = subprocess.run(
+        [sys.executable, "-m", "tap_cometly.tap", "--about", "--format=json"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(output)["settings"]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("name", "minimum", "maximum"),
+    [
+        ("per_page", 1, 4000),
+        ("events_window_days", 1, 366),
+        ("contacts_window_days", 1, 3660),
+        ("export_max_attempts", 1, 20),
+        ("export_poll_seconds", 0.01, 600),
+        ("events_requests_per_minute", 1, None),
+        ("lookback_hours", 0, None),
+        ("request_timeout_seconds", 0.1, None),
+    ],
+)
+def test_about_shows_the_range_of_each_number(
+    about_settings: dict, name: str, minimum: float, maximum: float | None
+) -> None:
+    declared = about_settings[name]
+    assert declared["minimum"] == minimum
+    assert declared.get("maximum") == maximum
+    accepted = f"from {minimum:g} to {maximum:g}" if maximum else f"of at least {minimum:g}"
+    assert declared["description"].endswith(f"{accepted}.")
+
+
+def test_about_shows_the_allowed_words_and_list_limits(about_settings: dict) -> None:
+    assert about_settings["extraction_method"]["enum"] == ["auto", "list", "export"]
+    assert about_settings["query_mode"]["enum"] == ["profile", "company"]
+    event_names = about_settings["event_names"]
+    assert (event_names["minItems"], event_names["maxItems"]) == (1, 10)
+    assert {"purchase", "custom_event_50"} <= set(event_names["items"]["enum"])
+    assert about_settings["attribution_setups"]["maxItems"] == 10
+    setup = about_settings["attribution_setups"]["items"]["properties"]
+    assert "u_shaped" in setup["attribution_model"]["enum"]
+    assert setup["attribution_window"]["enum"] == [0, 1, 7, 14, 30, 60, 90]
+
+
+def test_the_range_in_an_error_is_the_declared_one(about_settings: dict) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_for(export_max_attempts=21)
+    declared = about_settings["export_max_attempts"]
+    assert f"from {declared['minimum']} to {declared['maximum']}, got 21" in raised.value.errors[0]
+
+
+def test_a_minimal_config_parses_to_the_declared_defaults() -> None:
+    settings = settings_for()
+    fields = {field.name for field in dataclasses.fields(settings)}
+    compared = [s for s in DECLARED if s.name in fields - {"timezone"} and not s.required]
+    assert len(compared) >= 14
+    for setting in compared:
+        parsed = getattr(settings, setting.name)
+        assert parsed == (setting.default if setting.kind != "list" else ()), setting.name
+    assert settings.rate_limits == {
+        family.value: limit.default for family, limit in RATE_LIMITS.items()
+    }
+    assert set(RATE_LIMITS) == set(RateLimitFamily)
+    assert settings.max_retry_seconds == settings_module.MAX_RETRY_MINUTES.default * 60
+    assert str(settings.timezone) == settings_module.TIMEZONE.default
+
+
+def test_parsing_takes_defaults_and_limits_from_the_declaration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    per_page = dataclasses.replace(settings_module.PER_PAGE, default=250, maximum=500)
+    monkeypatch.setattr(settings_module, "PER_PAGE", per_page)
+    assert settings_for().per_page == 250
+    with pytest.raises(ConfigError, match="expected a whole number from 1 to 500, got 501"):
+        settings_for(per_page=501)

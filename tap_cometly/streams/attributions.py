@@ -14,6 +14,7 @@ from singer_sdk import typing as th
 from tap_cometly import normalize
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.streams.events import EVENT_CONVERTERS, EventsStream
+from tap_cometly.vocabulary import MAX_SOURCES_PER_REQUEST
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -21,10 +22,8 @@ if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
 
-    from tap_cometly.settings import AttributionSetup
+    from tap_cometly.setting_checks import AttributionSetup
     from tap_cometly.windows import Window
-
-MAX_SOURCES_PER_REQUEST = 15
 
 
 class EventAttributionsStream(EventsStream):
