@@ -20,7 +20,7 @@ from tap_cometly.retry import RetryPolicy
 from tap_cometly.sdk_hooks import StreamHooks
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Callable, Generator, Iterable
 
     from backoff.types import Details
     from singer_sdk.helpers.types import Context
@@ -215,13 +215,16 @@ class CometlyStream(StreamHooks):
 
     def _give_up(self, details: Details) -> None:
         error = details.get("exception")
-        args = details.get("args", ())
-        context = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
-        window = f", window {context['window']}" if "window" in context else ""
         msg = (
-            f"Stream '{self.name}'{window}: the API kept failing for {details['elapsed']:.0f} s "
-            f"({details['tries']} tries); last error: {describe_error(error)}. The run stops "
-            "here and the next run resumes from the last bookmark; raise max_retry_minutes to "
-            "keep retrying longer."
+            f"the API kept failing for {details['elapsed']:.0f} s ({details['tries']} tries); "
+            f"last error: {describe_error(error)}. The run stops here and the next run resumes "
+            "from the last bookmark; raise max_retry_minutes to keep retrying longer."
         )
-        raise CometlyAPIError(msg) from error
+        raise CometlyAPIError(msg, stream=self.name) from error
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        try:
+            yield from super().get_records(context)
+        except CometlyAPIError as error:
+            error.locate(stream=self.name)
+            raise

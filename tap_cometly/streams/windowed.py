@@ -121,9 +121,7 @@ class WindowedStream(CometlyStream):
                     records += 1
                     yield record
             except CometlyAPIError as error:
-                # A bad page or file names its request; say which stream and window it was.
-                if str(window) not in str(error):
-                    error.args = (f"Stream '{self.name}', window {window}: {error}",)
+                error.locate(stream=self.name, window=window)
                 raise
             self._save_window_bookmark(context, window)
             progress.window_done(window, records)
