@@ -12,7 +12,7 @@ import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_cometly.errors import CometlyAPIError, RateLimitedError, TransientAPIError
+from tap_cometly.errors import CometlyAPIError, Location, RateLimitedError, TransientAPIError
 from tap_cometly.normalize import Converter, RecordShaper
 from tap_cometly.pacing import PacedSession, Pacers
 from tap_cometly.responses import api_error_detail, describe_error, describe_request
@@ -220,7 +220,7 @@ class CometlyStream(StreamHooks):
             f"last error: {describe_error(error)}. The run stops here and the next run resumes "
             "from the last bookmark; raise max_retry_minutes to keep retrying longer."
         )
-        raise CometlyAPIError(msg, stream=self.name) from error
+        raise CometlyAPIError(msg, Location(stream=self.name)) from error
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         try:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from tap_cometly.errors import CometlyAPIError
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.exports.download import ExpiredDownloadError, ExportFile
 from tap_cometly.exports.job import ExportJob, JobLimits
 from tap_cometly.exports.repository import ExportNotFoundError
@@ -160,12 +160,12 @@ class FakeDownloader:
         self.urls: list[str] = []
 
     @contextmanager
-    def download(self, url: str, *, what: str) -> Iterator[ExportFile]:
+    def download(self, url: str, *, where: Location) -> Iterator[ExportFile]:
         self.urls.append(url)
         if len(self.urls) <= self._refuse:
-            raise ExpiredDownloadError(f"{what}: the download URL has expired.")
+            raise ExpiredDownloadError("the download URL has expired.", where)
         row = json.dumps({"export_id": export_id_of(url)}).encode() + b"\n"
-        yield ExportFile(io.BytesIO(row), gzipped=False, what=what)
+        yield ExportFile(io.BytesIO(row), gzipped=False, where=where)
 
 
 @dataclass
@@ -184,7 +184,7 @@ def make_job(
     downloader: FakeDownloader,
     clock: FakeClock,
     *,
-    where: str = "day 1",
+    where: Location = Location(window="day 1"),
     limits: JobLimits = LIMITS,
     saved_export_id: int | None = None,
 ) -> tuple[ExportJob, SavedState]:

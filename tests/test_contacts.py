@@ -303,10 +303,10 @@ def test_an_export_failing_every_attempt_is_a_clear_error(fake: FakeCometly) -> 
     fake.inject(Fault("export_fail", count=3))
     failed = run_contacts_until_error(contacts_config(fake, contacts_window_days=30))
     message = str(failed.error)
-    assert "stream 'contacts'" in message
-    assert "window [2024-03-08T05:00:00Z, 2024-03-13T04:00:00Z)" in message
+    assert message.startswith(
+        "Stream 'contacts', window [2024-03-08T05:00:00Z, 2024-03-13T04:00:00Z), export 1003: "
+    )
     assert "failed 3 times" in message
-    assert "export 1003" in message
     assert "export_max_attempts" in message
     assert not failed.run.records("contacts")
     assert len(creates(fake)) == 3
@@ -319,8 +319,8 @@ def test_a_stuck_export_times_out_naming_the_export_its_status_and_window(
     config = contacts_config(fake, contacts_window_days=30, export_timeout_minutes=0.01)
     failed = run_contacts_until_error(config)
     message = str(failed.error)
-    assert "export 1001 is still queued after 1 s" in message
-    assert "window [2024-03-08T05:00:00Z, 2024-03-13T04:00:00Z)" in message
+    assert "window [2024-03-08T05:00:00Z, 2024-03-13T04:00:00Z), export 1001: " in message
+    assert "the export is still queued after 1 s" in message
     assert message.count("tream 'contacts'") == 1
     # The export was saved before the wait, so the next run checks it instead of creating one.
     assert "The next run checks this export again" in message
@@ -330,7 +330,7 @@ def test_a_stuck_export_times_out_naming_the_export_its_status_and_window(
     fake.clear_log()
     again = run_contacts_until_error(config, failed.run.last_state)
     assert creates(fake) == []
-    assert "export 1001 is still queued" in str(again.error)
+    assert "export 1001: the export is still queued" in str(again.error)
     assert "dropped from the state: the next run creates a new export" in str(again.error)
     assert IN_FLIGHT not in again.run.last_state["bookmarks"]["contacts"]
     fake.clear_faults()

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tap_cometly.errors import CometlyAPIError
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.exports import download as download_module
 from tap_cometly.exports.download import DownloadHandler, ExpiredDownloadError
 from tap_cometly.settings import parse_settings
@@ -120,7 +120,7 @@ def handler() -> DownloadHandler:
 
 
 def read_all(handler: DownloadHandler, url: str) -> list[dict[str, t.Any]]:
-    with handler.download(url, what="export 7") as export_file:
+    with handler.download(url, where=Location(export_id=7)) as export_file:
         return list(export_file.rows())
 
 
@@ -185,7 +185,7 @@ def test_a_file_that_keeps_arriving_cut_is_a_clear_error_without_rows(
     storage: Storage, handler: DownloadHandler
 ) -> None:
     url = storage.serve("/always-cut.gz", Reply(body=GZIPPED[:-20]))
-    with pytest.raises(CometlyAPIError, match=r"export 7: the file arrived incomplete 3 times"):
+    with pytest.raises(CometlyAPIError, match=r"Export 7: the file arrived incomplete 3 times"):
         read_all(handler, url)
     assert len(storage.seen) == download_module.MAX_FETCHES
 
@@ -208,7 +208,7 @@ def test_server_errors_beyond_max_retry_seconds_are_a_clear_error(
     storage: Storage, handler: DownloadHandler
 ) -> None:
     url = storage.serve("/down", Reply(503))
-    with pytest.raises(CometlyAPIError, match=r"export 7: the storage host kept failing") as error:
+    with pytest.raises(CometlyAPIError, match=r"Export 7: the storage host kept failing") as error:
         read_all(handler, url)
     assert "503" in str(error.value)
     assert SIGNATURE not in str(error.value)
@@ -216,7 +216,7 @@ def test_server_errors_beyond_max_retry_seconds_are_a_clear_error(
 
 def test_a_403_means_the_url_expired(storage: Storage, handler: DownloadHandler) -> None:
     url = storage.serve("/expired", Reply(403, body=b"<Error>Request has expired</Error>"))
-    with pytest.raises(ExpiredDownloadError, match="export 7") as error:
+    with pytest.raises(ExpiredDownloadError, match="Export 7") as error:
         read_all(handler, url)
     assert SIGNATURE not in str(error.value)
     assert len(storage.seen) == 1
@@ -227,7 +227,7 @@ def test_a_malformed_line_is_an_error_naming_the_export_and_line(
 ) -> None:
     body = gzip.compress(b'{"id": 1}\n\n{"id": 2, "email": "secret@example.com"\n{"id": 3}\n')
     url = storage.serve("/bad.gz", Reply(body=body))
-    with pytest.raises(CometlyAPIError, match=r"export 7: line 3 is not valid JSON") as error:
+    with pytest.raises(CometlyAPIError, match=r"Export 7: line 3 is not valid JSON") as error:
         read_all(handler, url)
     assert "secret@example.com" not in str(error.value)  # row content is personal data
 
@@ -302,7 +302,7 @@ def test_the_temporary_file_is_closed_after_success_error_and_early_exit(
         read_all(handler, bad_line)
     with pytest.raises(ExpiredDownloadError):
         read_all(handler, expired)
-    with handler.download(good, what="export 7") as export_file:
+    with handler.download(good, where=Location(export_id=7)) as export_file:
         next(iter(export_file.rows()))  # the consumer stops after one row
 
     assert len(spy.opened) == 4
@@ -314,6 +314,6 @@ def test_the_temporary_file_has_no_name_to_leave_behind(
 ) -> None:
     handler._temp_dir = str(tmp_path)
     url = storage.serve("/nameless.gz", Reply(body=GZIPPED))
-    with handler.download(url, what="export 7") as export_file:
+    with handler.download(url, where=Location(export_id=7)) as export_file:
         assert export_file.gzipped
         assert list(tmp_path.iterdir()) == []

@@ -222,8 +222,8 @@ def test_a_stuck_export_times_out_naming_the_export_and_the_day(fake: FakeCometl
     failed = run_events_until_error(events_config(fake, export_timeout_minutes=0.01))
     message = str(failed.error)
     assert (
-        "stream 'events', window [2024-03-10T05:00:00Z, 2024-03-11T04:00:00Z) (day 2024-03-10): "
-        "export 1003 is still queued after 1 s" in message
+        "Stream 'events', window [2024-03-10T05:00:00Z, 2024-03-11T04:00:00Z) (day 2024-03-10), "
+        "export 1003: the export is still queued after 1 s" in message
     )
     assert message.count("tream 'events'") == 1
     assert "export_timeout_minutes" in message

@@ -91,7 +91,9 @@ def test_a_failed_export_is_created_again_up_to_export_max_attempts(
     assert state.created == repository.created
     assert job.is_stuck()
     assert not job.needs_export
-    with pytest.raises(CometlyAPIError, match=r"day 1: .* failed 3 times .*export_max_attempts"):
+    with pytest.raises(
+        CometlyAPIError, match=r"day 1, export 103: .* failed 3 times .*export_max_attempts"
+    ):
         job.raise_if_stuck()
 
 
@@ -133,7 +135,8 @@ def test_an_own_export_unfinished_at_the_deadline_is_stuck_and_kept(
     assert job.check_due_at() is None
     with pytest.raises(
         CometlyAPIError,
-        match=rf"export {repository.created[0]} is still queued after 600 s.*checks this",
+        match=rf"export {repository.created[0]}: the export is still queued after 600 s"
+        r".*checks this",
     ):
         job.raise_if_stuck()
     assert state.abandoned == 0
@@ -147,7 +150,7 @@ def test_a_taken_over_export_unfinished_at_the_deadline_is_abandoned(
     job.start()
 
     clock.now = LIMITS.timeout_seconds
-    with pytest.raises(CometlyAPIError, match=rf"export {saved_id} .*dropped from the state"):
+    with pytest.raises(CometlyAPIError, match=rf"export {saved_id}: .*dropped from the state"):
         job.raise_if_stuck()
     assert state.abandoned == 1
     assert state.created == []

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from tap_cometly.errors import CometlyAPIError
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.exports.job import ExportJob, JobLimits
 from tap_cometly.exports.tracker import ExportTracker
 from tests.export_fakes import (
@@ -38,7 +38,9 @@ def jobs_of(
     limits: JobLimits = LIMITS,
 ) -> list[ExportJob]:
     return [
-        make_job(repository, downloader, clock, where=f"day {day}", limits=limits)[0]
+        make_job(repository, downloader, clock, where=Location(window=f"day {day}"), limits=limits)[
+            0
+        ]
         for day, repository in enumerate(repositories, start=1)
     ]
 
@@ -100,7 +102,9 @@ def test_a_job_whose_export_keeps_failing_stops_the_run_at_its_turn(clock: FakeC
 
     assert exported_ids([next(files)]) == slow.created
     assert len(failing.created) == LIMITS.max_attempts
-    with pytest.raises(CometlyAPIError, match=r"day 2: Cometly reported the export failed 3 times"):
+    with pytest.raises(
+        CometlyAPIError, match=r"day 2, export \d+: Cometly reported the export failed 3 times"
+    ):
         next(files)
     assert len(failing.created) == LIMITS.max_attempts
 
@@ -111,7 +115,9 @@ def test_an_export_unfinished_at_its_deadline_stops_the_run(clock: FakeClock) ->
     stuck = FakeRepository(space, NEVER_ENDS)
     files = tracker_of(jobs_of([stuck], FakeDownloader(), clock, limits), space, clock).files()
 
-    with pytest.raises(CometlyAPIError, match=r"day 1: export \d+ is still processing after 100 s"):
+    with pytest.raises(
+        CometlyAPIError, match=r"day 1, export \d+: the export is still processing after 100 s"
+    ):
         next(files)
     assert clock.now == pytest.approx(100.0)
     assert len(stuck.created) == 1, "an unfinished export is waited for, never re-created"
@@ -124,7 +130,7 @@ def test_a_later_jobs_api_error_waits_for_its_turn(clock: FakeClock) -> None:
     files = tracker_of(jobs_of([slow, failing], FakeDownloader(), clock), space, clock).files()
 
     assert exported_ids([next(files)]) == slow.created
-    with pytest.raises(CometlyAPIError, match=r"^day 2: POST /events/exports: the API kept"):
+    with pytest.raises(CometlyAPIError, match=r"^Window day 2: POST /events/exports: the API kept"):
         next(files)
 
 

@@ -592,28 +592,29 @@ BAD_ANSWERS: list[tuple[str, Fault, str, str, dict[str, t.Any]]] = [
             skip=CHECKS_PER_EXPORT,
         ),
         "contacts",
-        r"export \d+ reports status None; the tap knows queued, processing, completed, failed",
+        r"export \d+: GET \S+/exports/\d+ reports status None; the tap knows queued, processing, "
+        r"completed, failed",
         {},
     ),
     (
         "unknown export status",
         Fault("unknown_status", path_prefix=CONTACTS_EXPORTS, skip=CHECKS_PER_EXPORT),
         "contacts",
-        r"export \d+ reports status 'cancelled'",
+        r"export \d+: GET \S+/exports/\d+ reports status 'cancelled'",
         {},
     ),
     (
         "malformed NDJSON line",
         Fault("bad_ndjson", path_prefix=CONTACTS_EXPORTS, skip=1),
         "contacts",
-        r"export \d+ .*: line 2 is not valid JSON",
+        r"export \d+: line 2 is not valid JSON",
         {},
     ),
     (
         "exported contact without id",
         Fault("no_id", family="export_create", path_prefix=CONTACTS_EXPORTS, skip=1),
         "contacts",
-        r"export \d+ .* holds a row without an id, which every contact has "
+        r"export \d+: the export file holds a row without an id, which every contact has "
         r"\(fields: created_at, email, location, name, phone\)",
         {},
     ),
@@ -621,16 +622,16 @@ BAD_ANSWERS: list[tuple[str, Fault, str, str, dict[str, t.Any]]] = [
         "malformed NDJSON line in a day export",
         Fault("bad_ndjson", path_prefix=EVENTS_EXPORTS, skip=1),
         "events",
-        r"export \d+ \(stream 'events', window \[2024-03-09T05:00:00Z, 2024-03-10T05:00:00Z\) "
-        r"\(day 2024-03-09\)\): line 2 is not valid JSON",
+        r"Stream 'events', window \[2024-03-09T05:00:00Z, 2024-03-10T05:00:00Z\) "
+        r"\(day 2024-03-09\), export \d+: line 2 is not valid JSON",
         {},
     ),
     (
         "exported event without id",
         Fault("no_id", family="export_create", path_prefix=EVENTS_EXPORTS, skip=1),
         "events",
-        r"export \d+ \(stream 'events', window \[2024-03-09T05:00:00Z, 2024-03-10T05:00:00Z\) "
-        r"\(day 2024-03-09\)\) holds a row without an id, "
+        r"Stream 'events', window \[2024-03-09T05:00:00Z, 2024-03-10T05:00:00Z\) "
+        r"\(day 2024-03-09\), export \d+: the export file holds a row without an id, "
         r"which every event has "
         r"\(fields: ",
         {},

@@ -13,7 +13,7 @@ An export file lives on object storage behind a short-lived presigned URL. The h
 - then reads the file line by line, one JSON object per line.
 
 A presigned URL holds a signature, so it appears in no log, error or state: downloads are named by
-what the caller says they are (e.g. "export 123 (stream 'contacts', window [...))") and by the
+where the caller says they belong (stream, window, export id) and by the
 URL's path at most.
 """
 
@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 import requests
 import urllib3
 
-from tap_cometly.errors import CometlyAPIError
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.responses import describe_error
 from tap_cometly.retry import RetryPolicy
 
@@ -141,10 +141,10 @@ class _RetryBudget:
 class ExportFile:
     """A downloaded export file, verified whole, in a temporary file the handler owns."""
 
-    def __init__(self, spool: t.IO[bytes], *, gzipped: bool, what: str) -> None:
+    def __init__(self, spool: t.IO[bytes], *, gzipped: bool, where: Location) -> None:
         self._spool = spool
         self.gzipped = gzipped
-        self.what = what
+        self.where = where
 
     def rows(self) -> Iterator[dict[str, t.Any]]:
         """Each line's JSON object in file order; blank lines are skipped, a missing final
@@ -163,14 +163,16 @@ class ExportFile:
                     row = json.loads(line)
                 except ValueError as error:
                     raise CometlyAPIError(
-                        f"{self.what}: line {number} is not valid JSON ({_json_problem(error)}). "
+                        f"line {number} is not valid JSON ({_json_problem(error)}). "
                         "The file arrived whole, so Cometly wrote it that way: report it to "
-                        "Cometly support with the export id."
+                        "Cometly support with the export id.",
+                        self.where,
                     ) from None
                 if not isinstance(row, dict):
                     raise CometlyAPIError(
-                        f"{self.what}: line {number} holds a JSON {type(row).__name__}, not "
-                        "an object. Report it to Cometly support with the export id."
+                        f"line {number} holds a JSON {type(row).__name__}, not "
+                        "an object. Report it to Cometly support with the export id.",
+                        self.where,
                     )
                 yield row
 
@@ -187,7 +189,7 @@ def _json_problem(error: ValueError) -> str:
 class Downloader(t.Protocol):
     """What fetches a completed export's file: the DownloadHandler, or a fake in tests."""
 
-    def download(self, url: str, *, what: str) -> t.ContextManager[ExportFile]: ...
+    def download(self, url: str, *, where: Location) -> t.ContextManager[ExportFile]: ...
 
 
 class DownloadHandler:
@@ -210,10 +212,10 @@ class DownloadHandler:
         self._session = _StorageSession()
 
     @contextmanager
-    def download(self, url: str, *, what: str) -> Iterator[ExportFile]:
+    def download(self, url: str, *, where: Location) -> Iterator[ExportFile]:
         """Fetch the file at `url` and yield it once it is verified whole.
 
-        `what` names the download in logs and errors ("export 123 (stream 'contacts', ...)").
+        `where` names the download in logs and errors (stream, window, export id).
         The temporary file has no name on disk (it cannot be left behind) and is closed when the
         block ends, however it ends.
 
@@ -223,50 +225,54 @@ class DownloadHandler:
                 for max_retry_seconds, or it answered with another error.
         """
         with tempfile.TemporaryFile(prefix="tap-cometly-export-", dir=self._temp_dir) as spool:
-            yield self._fetch_whole_file(url, spool, what)
+            yield self._fetch_whole_file(url, spool, where)
 
-    def _fetch_whole_file(self, url: str, spool: t.IO[bytes], what: str) -> ExportFile:
+    def _fetch_whole_file(self, url: str, spool: t.IO[bytes], where: Location) -> ExportFile:
         broken = _RetryBudget(RetryPolicy.from_settings(self._settings), self._clock)
         incomplete = 0
         while True:
             spool.seek(0)
             spool.truncate()
             try:
-                size = self._fetch(url, spool, what)
+                size = self._fetch(url, spool, where)
                 gzipped = _check_whole(spool)
             except _BrokenDownload as error:
                 wait = broken.next_wait()
                 if wait is None:
                     raise CometlyAPIError(
-                        f"{what}: the storage host kept failing for {broken.elapsed:.0f} s; "
+                        f"the storage host kept failing for {broken.elapsed:.0f} s; "
                         f"last error: {error}. The run stops here and the next run resumes from "
-                        "the last bookmark; raise max_retry_minutes to keep retrying longer."
+                        "the last bookmark; raise max_retry_minutes to keep retrying longer.",
+                        where,
                     ) from None
-                self._logger.info("Retrying %s in %.1f s after: %s", what, wait, error)
+                self._logger.info(
+                    "%s: retrying the download in %.1f s after: %s", where, wait, error
+                )
                 self._sleep(wait)
                 continue
             except _IncompleteFile as error:
                 incomplete += 1
                 if incomplete >= MAX_FETCHES:
                     raise CometlyAPIError(
-                        f"{what}: the file arrived incomplete {incomplete} times in a row "
+                        f"the file arrived incomplete {incomplete} times in a row "
                         f"(last time: {error}). The run stops here without loading any of it; "
-                        "run again later."
+                        "run again later.",
+                        where,
                     ) from None
                 self._logger.warning(
-                    "%s arrived incomplete (%s); fetching it again (fetch %d of %d).",
-                    what,
+                    "%s: the file arrived incomplete (%s); fetching it again (fetch %d of %d).",
+                    where,
                     error,
                     incomplete + 1,
                     MAX_FETCHES,
                 )
                 continue
             self._logger.info(
-                "Downloaded %s: %d bytes, %s.", what, size, "gzip" if gzipped else "plain NDJSON"
+                "%s: downloaded %d bytes, %s.", where, size, "gzip" if gzipped else "plain NDJSON"
             )
-            return ExportFile(spool, gzipped=gzipped, what=what)
+            return ExportFile(spool, gzipped=gzipped, where=where)
 
-    def _fetch(self, url: str, spool: t.IO[bytes], what: str) -> int:
+    def _fetch(self, url: str, spool: t.IO[bytes], where: Location) -> int:
         """Copy the body's raw bytes into `spool`; returns how many arrived."""
         try:
             response = self._session.get(
@@ -275,7 +281,7 @@ class DownloadHandler:
         except requests.RequestException as error:
             raise _BrokenDownload(describe_error(error)) from None
         with response:
-            _check_status(response, what)
+            _check_status(response, where)
             expected = _content_length(response)
             received = _copy_raw_body(response, spool)
         if expected is not None and received != expected:
@@ -283,19 +289,20 @@ class DownloadHandler:
         return received
 
 
-def _check_status(response: requests.Response, what: str) -> None:
+def _check_status(response: requests.Response, where: Location) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
     # Storage error bodies are left unread: S3's can echo the signed request.
     answer = f"GET {urlparse(response.url).path} answered {status} {response.reason}"
     if status == 403:
-        raise ExpiredDownloadError(f"{what}: {answer}; the download URL has expired.")
+        raise ExpiredDownloadError(f"{answer}; the download URL has expired.", where)
     if status in (408, 429) or status >= 500:
         raise _BrokenDownload(answer)
     raise CometlyAPIError(
-        f"{what}: the storage host refused the download ({answer}). Run again later; if it "
-        "persists, report it to Cometly support with the export id."
+        f"the storage host refused the download ({answer}). Run again later; if it "
+        "persists, report it to Cometly support with the export id.",
+        where,
     )
 
 

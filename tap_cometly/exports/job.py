@@ -16,7 +16,7 @@ import time
 import typing as t
 from dataclasses import dataclass
 
-from tap_cometly.errors import CometlyAPIError
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.exports.download import ExpiredDownloadError
 from tap_cometly.exports.repository import ExportNotFoundError
 from tap_cometly.exports.status import ExportStatus
@@ -56,7 +56,7 @@ class ExportJob:
     """One export (of one stream's window, say): create, check, re-create, download.
 
     `repository` creates and checks its exports, `downloader` fetches the completed export's
-    file. `where` names the job in logs and errors ("stream 'contacts', window [...)").
+    file. `where` says in logs and errors whose export it is (stream and window).
 
     The job's only link to the caller's state: `saved_export_id` is an export an earlier run
     created with the same parameters: it is checked first and reused unless Cometly no longer
@@ -76,7 +76,7 @@ class ExportJob:
         *,
         parameters: Mapping[str, t.Any],
         limits: JobLimits,
-        where: str,
+        where: Location,
         logger: logging.Logger,
         saved_export_id: int | None,
         on_created: Callable[[int], None],
@@ -157,18 +157,16 @@ class ExportJob:
                 next_run = "The next run checks this export again instead of creating another."
             timeout = self._limits.timeout_seconds
             raise CometlyAPIError(
-                f"{self._where}: export {self._state.export_id} is still "
-                f"{self._state.status.value} after {timeout:.0f} s (Cometly says: "
-                f"{self._state.message or 'nothing'}). Run again later. {next_run} Raise "
-                "export_timeout_minutes to wait longer in one run."
+                f"the export is still {self._state.status.value} after {timeout:.0f} s (Cometly "
+                f"says: {self._state.message or 'nothing'}). Run again later. {next_run} Raise "
+                "export_timeout_minutes to wait longer in one run.",
+                self._where.with_export(self._state.export_id),
             )
 
     def give_up(self, error: CometlyAPIError) -> None:
         """Make the job stuck with `error`, from one of its steps taken while an earlier job was
         awaited: raise_if_stuck raises it once the earlier jobs' rows are out."""
-        if self._where not in str(error):
-            error.args = (f"{self._where}: {error}",)
-        self._given_up = error
+        self._given_up = error.relocate(self._where)
 
     # Steps: each makes at most one API call and never sleeps
 
@@ -210,15 +208,16 @@ class ExportJob:
             assert state.download_url is not None, "the repository checks completed answers"
             try:
                 return downloads.enter_context(
-                    self._downloader.download(state.download_url, what=self._describe(state))
+                    self._downloader.download(state.download_url, where=self._describe(state))
                 )
             except ExpiredDownloadError:
                 refreshes += 1
                 if refreshes > MAX_URL_REFRESHES:
                     raise CometlyAPIError(
-                        f"{self._describe(state)}: the storage host refused {refreshes} fresh "
-                        "download URLs in a row as expired. Check that this machine's clock is "
-                        "right, then run again: the next run downloads the same export."
+                        f"the storage host refused {refreshes} fresh download URLs in a row as "
+                        "expired. Check that this machine's clock is right, then run again: the "
+                        "next run downloads the same export.",
+                        self._describe(state),
                     ) from None
                 self._logger.info(
                     "%s: the download URL expired; checking the export again for a fresh one.",
@@ -249,9 +248,10 @@ class ExportJob:
         if self._created >= attempts:
             times = "once" if self._created == 1 else f"{self._created} times"
             self._given_up = CometlyAPIError(
-                f"{self._where}: Cometly reported the export failed {times} (last: export "
-                f"{state.export_id}: {state.message or 'no reason given'}). Run again later, "
-                "or raise export_max_attempts to try more often."
+                f"Cometly reported the export failed {times} (last reason: "
+                f"{state.message or 'none given'}). Run again later, or raise "
+                "export_max_attempts to try more often.",
+                self._describe(state),
             )
             return
         self._logger.warning(
@@ -292,5 +292,5 @@ class ExportJob:
         )
         return state
 
-    def _describe(self, state: ExportState) -> str:
-        return f"export {state.export_id} ({self._where})"
+    def _describe(self, state: ExportState) -> Location:
+        return self._where.with_export(state.export_id)

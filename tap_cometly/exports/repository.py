@@ -11,7 +11,7 @@ import typing as t
 from urllib.parse import urlparse
 
 from tap_cometly import normalize
-from tap_cometly.errors import CometlyAPIError
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.exports.status import ExportState, ExportStatus
 from tap_cometly.pacing import endpoint_family
 from tap_cometly.responses import describe_request, read_json
@@ -73,13 +73,13 @@ class ApiCaller(t.Protocol):
 class ApiExportRepository:
     """The exports at `path` ("/contacts/exports"; statuses at path/{id}) of Cometly's API.
 
-    `where` names the caller in errors ("stream 'contacts', window [...)"); `context` goes with
-    each call, so a call that keeps failing names its window. The stream's validate_response
+    `where` says in errors whose exports they are (stream and window); `context` goes with each
+    call, into the SDK's request metrics. The stream's validate_response
     must call raise_for_unknown_export for status() to raise ExportNotFoundError.
     """
 
     def __init__(
-        self, api: ApiCaller, *, path: str, where: str, context: Context | None = None
+        self, api: ApiCaller, *, path: str, where: Location, context: Context | None = None
     ) -> None:
         self._api = api
         self._path = path
@@ -92,10 +92,16 @@ class ApiExportRepository:
         )
         body = read_json(response)
         raw_id = body.get("export_id") if isinstance(body, dict) else None
-        where = f"{self._where}: {describe_request(response)}"
+        request = describe_request(response)
         if raw_id is None:
-            raise CometlyAPIError(f"{where} answered {response.status_code} without an export_id.")
-        export_id = normalize.convert(normalize.integer, raw_id, where=where, field="export_id")
+            msg = f"{request} answered {response.status_code} without an export_id."
+            raise CometlyAPIError(msg, self._where)
+        try:
+            export_id = normalize.convert(
+                normalize.integer, raw_id, where=request, field="export_id"
+            )
+        except CometlyAPIError as error:
+            raise error.relocate(self._where) from None
         assert export_id is not None
         # The create answer says "queued"; the first status check comes after the first wait.
         return ExportState(export_id, ExportStatus.QUEUED)
@@ -106,22 +112,24 @@ class ApiExportRepository:
 
     def _read_state(self, export_id: int, response: requests.Response) -> ExportState:
         body = read_json(response)
-        where = f"{self._where}: {describe_request(response)}"
+        request = describe_request(response)
+        where = self._where.with_export(export_id)
         if not isinstance(body, dict):
-            raise CometlyAPIError(f"{where} answered with a JSON {type(body).__name__}.")
+            raise CometlyAPIError(f"{request} answered with a JSON {type(body).__name__}.", where)
         raw_status = body.get("status")
         try:
             status = ExportStatus(raw_status)
         except ValueError:
             raise CometlyAPIError(
-                f"{where}: export {export_id} reports status {raw_status!r}; the tap knows "
-                f"{', '.join(s.value for s in ExportStatus)}. Please report this as a tap bug."
+                f"{request} reports status {raw_status!r}; the tap knows "
+                f"{', '.join(s.value for s in ExportStatus)}. Please report this as a tap bug.",
+                where,
             ) from None
         message = body.get("message")
         url = body.get("download_url")
         if status is ExportStatus.COMPLETED and not (isinstance(url, str) and url):
-            msg = f"{where}: export {export_id} is completed without a download_url."
-            raise CometlyAPIError(msg)
+            msg = f"{request} reports the export completed without a download_url."
+            raise CometlyAPIError(msg, where)
         return ExportState(
             export_id,
             status,

@@ -27,6 +27,7 @@ import typing as t
 from contextlib import closing
 from functools import cached_property, partial
 
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.exports.download import DownloadHandler
 from tap_cometly.exports.job import ExportJob, JobLimits
 from tap_cometly.exports.repository import ApiExportRepository, raise_for_unknown_export
@@ -115,13 +116,18 @@ class ExportedWindowsStream(WindowedStream):
         export_file = next(files)  # the tracker hands the files out in the windows' order
         key = self.replication_key
         assert key is not None, "windows are bookmarked by their replication key"
-        for row in export_file.rows():
-            record = self.export_record(row, export_file.what)
-            # An export covers at least its window (a whole day, or bounds widened for either
-            # reading of them); a row outside belongs to, and is read with, its own window.
-            value = record.get(key)
-            if value is None or window.contains(value):
-                yield record
+        try:
+            for row in export_file.rows():
+                record = self.export_record(row, "the export file")
+                # An export covers at least its window (a whole day, or bounds widened for
+                # either reading of them); a row outside belongs to, and is read with, its own
+                # window.
+                value = record.get(key)
+                if value is None or window.contains(value):
+                    yield record
+        except CometlyAPIError as error:
+            error.relocate(export_file.where)
+            raise
 
     def _export_files(
         self, windows: Sequence[Window], saved: dict[str, int]
@@ -141,7 +147,7 @@ class ExportedWindowsStream(WindowedStream):
         return tracker.files()
 
     def _export_job(self, window: Window, limits: JobLimits, saved: dict[str, int]) -> ExportJob:
-        where = f"stream '{self.name}', window {window}"
+        where = Location(stream=self.name, window=str(window))
         repository = ApiExportRepository(
             self, path=self.exports_path, where=where, context={"window": window}
         )
