@@ -97,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
+        del signum, frame  # dictated by signal.signal; SIGTERM and SIGINT both just stop
         stop.set()
 
     signal.signal(signal.SIGTERM, request_stop)

@@ -147,6 +147,7 @@ class Api:
         return route.family if route is not None else None
 
     def answer(self, request: Request, family: str | None) -> Response:
+        del family  # dictated by the App protocol; the matched route names the same family
         route, args, other_method = self._match(request)
         if route is None:
             if other_method:
@@ -307,6 +308,7 @@ class Api:
         render: Callable[[T], dict[str, Any]],
     ) -> Response:
         """GET /{what}s/{id}: the record under "data", every field, or a 404."""
+        del request  # dictated by the route table: every handler gets the request first
         record_id = _as_id(raw_id)
         record = None if record_id is None else find(record_id)
         if record is None:

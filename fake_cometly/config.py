@@ -37,30 +37,46 @@ class FakeConfig:
     string_amounts: bool = False
 
     def __post_init__(self) -> None:
-        problems = []
-        if not 0 <= self.days <= MAX_DAYS:
-            problems.append(f"days must be 0..{MAX_DAYS}")
-        if not 0 <= self.events_per_day <= MAX_EVENTS_PER_DAY:
-            problems.append(f"events_per_day must be 0..{MAX_EVENTS_PER_DAY}")
-        if self.contacts < 1:
-            problems.append("contacts must be at least 1 (events need a profile)")
-        if self.companies < 0:
-            problems.append("companies must not be negative")
-        if self.time_scale <= 0:
-            problems.append("time_scale must be positive")
-        if self.export_polls_queued < 0 or self.export_polls_processing < 0:
-            problems.append("export poll counts must not be negative")
-        if self.export_processing_seconds < 0:
-            problems.append("export_processing_seconds must not be negative")
-        if not self.api_key or self.api_key in self.forbidden_keys:
-            problems.append("api_key must be non-empty and not forbidden")
-        try:
-            ZoneInfo(self.timezone)
-        except (KeyError, ValueError) as exc:
-            problems.append(f"unknown timezone {self.timezone!r} ({exc})")
+        problems = [message for broken, message in self._broken_rules() if broken]
+        zone_problem = _timezone_problem(self.timezone)
+        if zone_problem is not None:
+            problems.append(zone_problem)
         if problems:
             raise ValueError("invalid FakeConfig: " + "; ".join(problems))
+
+    def _broken_rules(self) -> tuple[tuple[bool, str], ...]:
+        """(whether the rule is broken, what it requires), in the order problems are told."""
+        return (
+            (not 0 <= self.days <= MAX_DAYS, f"days must be 0..{MAX_DAYS}"),
+            (
+                not 0 <= self.events_per_day <= MAX_EVENTS_PER_DAY,
+                f"events_per_day must be 0..{MAX_EVENTS_PER_DAY}",
+            ),
+            (self.contacts < 1, "contacts must be at least 1 (events need a profile)"),
+            (self.companies < 0, "companies must not be negative"),
+            (self.time_scale <= 0, "time_scale must be positive"),
+            (
+                self.export_polls_queued < 0 or self.export_polls_processing < 0,
+                "export poll counts must not be negative",
+            ),
+            (
+                self.export_processing_seconds < 0,
+                "export_processing_seconds must not be negative",
+            ),
+            (
+                not self.api_key or self.api_key in self.forbidden_keys,
+                "api_key must be non-empty and not forbidden",
+            ),
+        )
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _timezone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError) as exc:
+        return f"unknown timezone {name!r} ({exc})"
+    return None

@@ -35,7 +35,7 @@ def _ad_value(name: str) -> Callable[[Hit], Any]:
 _EVENT_FIELDS: dict[str, Callable[[Hit], Any]] = {
     "profile_id": lambda hit: hit.event.profile_id,
     "company_id": lambda hit: hit.event.company_id,
-    "space_id": lambda hit: SPACE_ID,
+    "space_id": lambda _hit: SPACE_ID,  # one Space: the same for every row
     "event_name": lambda hit: hit.event.event_name,
     "configured_name": lambda hit: configured_name(hit.event.event_name),
     "amount": lambda hit: amount_value(hit.cents),

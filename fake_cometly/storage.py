@@ -81,32 +81,18 @@ class StorageApp:
         self._faults = faults
 
     def family(self, request: Request) -> str | None:
+        del request  # dictated by the App protocol: every request here is a download
         return DOWNLOAD
 
     def answer(self, request: Request, family: str | None) -> Response:
-        take = self._faults.take
-        failure = take(("status",), family, request.path)
-        if failure is not None:
-            return s3_error(failure.status, "InternalError", "We encountered an internal error.")
-        if request.method != "GET":
-            return s3_error(405, "MethodNotAllowed", "The specified method is not allowed.")
-        if not _OBJECT.fullmatch(request.path):
-            return s3_error(404, "NoSuchKey", "The specified key does not exist.")
-        if request.header("Authorization") is not None:
-            # A presigned URL carries its own authentication; a second mechanism is refused.
-            return s3_error(403, "AccessDenied", "Only one auth mechanism allowed.")
-        try:
-            problem = self._signer.problem(request.path, request.query)
-        except (KeyError, ValueError):
-            problem = "Query-string authentication requires X-Amz-Date and X-Amz-Expires."
-        if problem is None and take(("expire_url",), family, request.path) is not None:
-            problem = "Request has expired"
-        if problem is not None:
-            return s3_error(403, "AccessDenied", problem)
+        refusal = self._refusal(request, family)
+        if refusal is not None:
+            return refusal
         path = self._exports.path(request.path.rsplit("/", 1)[1])
         if path is None:
             return s3_error(404, "NoSuchKey", "The specified key does not exist.")
         response = Response(200, file=path, headers={"Content-Type": "application/octet-stream"})
+        take = self._faults.take
         encoding = take(("content_encoding",), family, request.path)
         if encoding is not None and encoding.mode == "gzip":
             response.headers["Content-Encoding"] = "gzip"
@@ -118,6 +104,34 @@ class StorageApp:
             size = response.length()
             response.file_length = max(10, min(size - 9, size * 2 // 3))
         return response
+
+    def _refusal(self, request: Request, family: str | None) -> Response | None:
+        """The error S3 answers before looking the object up, or None to serve it."""
+        failure = self._faults.take(("status",), family, request.path)
+        if failure is not None:
+            return s3_error(failure.status, "InternalError", "We encountered an internal error.")
+        if request.method != "GET":
+            return s3_error(405, "MethodNotAllowed", "The specified method is not allowed.")
+        if not _OBJECT.fullmatch(request.path):
+            return s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        if request.header("Authorization") is not None:
+            # A presigned URL carries its own authentication; a second mechanism is refused.
+            return s3_error(403, "AccessDenied", "Only one auth mechanism allowed.")
+        problem = self._signature_problem(request, family)
+        if problem is not None:
+            return s3_error(403, "AccessDenied", problem)
+        return None
+
+    def _signature_problem(self, request: Request, family: str | None) -> str | None:
+        """Why the presigned URL is refused (the expire_url fault included), or None."""
+        try:
+            problem = self._signer.problem(request.path, request.query)
+        except (KeyError, ValueError):
+            problem = "Query-string authentication requires X-Amz-Date and X-Amz-Expires."
+        take = self._faults.take
+        if problem is None and take(("expire_url",), family, request.path) is not None:
+            problem = "Request has expired"
+        return problem
 
 
 def _plain_copy(path: Path) -> Path:

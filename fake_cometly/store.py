@@ -93,36 +93,49 @@ class EventStore:
         """
         if lo >= hi:
             return
+        # Both walks begin at the cursor's day: days on the far side of it hold nothing to
+        # yield and are not even loaded, so paging through a long range stays linear (the day
+        # cache holds only a few).
+        if descending:
+            yield from self._scan_down(lo, hi, start)
+        else:
+            yield from self._scan_up(lo, hi, start)
+
+    def _scan_up(self, lo: int, hi: int, start: tuple[int, int] | None) -> Iterator[Event]:
         first, last = local_day(lo, self._zone), local_day(hi - 1, self._zone)
         if start is not None:
-            # Days on the far side of the cursor hold nothing to yield: not even loaded, so
-            # paging through a long range stays linear (the day cache holds only a few).
-            cursor_day = local_day(start[0], self._zone)
-            if descending:
-                last = min(last, cursor_day)
-            else:
-                first = max(first, cursor_day)
+            first = max(first, local_day(start[0], self._zone))
+        bottom = (lo, 0) if start is None else max((lo, 0), start)
+        for day in self._days_with_events(first, last, descending=False):
+            events = self.day(day)
+            for index in range(bisect_left(events, bottom, key=event_key), len(events)):
+                if events[index].time >= hi:
+                    break
+                yield events[index]
+
+    def _scan_down(self, lo: int, hi: int, start: tuple[int, int] | None) -> Iterator[Event]:
+        first, last = local_day(lo, self._zone), local_day(hi - 1, self._zone)
+        if start is not None:
+            last = min(last, local_day(start[0], self._zone))
+        for day in self._days_with_events(first, last, descending=True):
+            events = self.day(day)
+            top = bisect_left(events, (hi, 0), key=event_key)
+            if start is not None:
+                top = min(top, bisect_right(events, start, key=event_key))
+            for index in range(top - 1, -1, -1):
+                if events[index].time < lo:
+                    break
+                yield events[index]
+
+    def _days_with_events(self, first: date, last: date, *, descending: bool) -> Iterator[date]:
+        """The days from first to last (none when last < first) that hold events, checked
+        one at a time as the walk reaches them."""
         count = (last - first).days + 1
         offsets = range(count - 1, -1, -1) if descending else range(count)
         for offset in offsets:
             day = first + timedelta(days=offset)
-            if not self._holds_events(day):
-                continue
-            events = self.day(day)
-            if descending:
-                top = bisect_left(events, (hi, 0), key=event_key)
-                if start is not None:
-                    top = min(top, bisect_right(events, start, key=event_key))
-                for index in range(top - 1, -1, -1):
-                    if events[index].time < lo:
-                        break
-                    yield events[index]
-            else:
-                bottom = (lo, 0) if start is None else max((lo, 0), start)
-                for index in range(bisect_left(events, bottom, key=event_key), len(events)):
-                    if events[index].time >= hi:
-                        break
-                    yield events[index]
+            if self._holds_events(day):
+                yield day
 
     def _holds_events(self, day: date) -> bool:
         cfg = self._data.config

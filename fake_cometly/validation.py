@@ -367,26 +367,11 @@ class TrackRequest:
 
 def track(body: Mapping[str, Any]) -> TrackRequest:
     check = Checker(body)
-    name = check.text("event_name", required=True)
-    if name is not None and name not in TRACK_EVENT_NAMES:
-        check.fail("event_name", "The selected event name is invalid.")
+    name = _track_event_name(check)
     strings = {key: check.text(key) for key in _TRACK_STRINGS}
-    if not (check.present("email") or check.present("comet_token") or check.present("fingerprint")):
-        check.fail(
-            "email",
-            "The email field is required when none of comet token / fingerprint / ip are present.",
-        )
-    for one, other in (("fingerprint", "ip"), ("ip", "fingerprint")):
-        if check.present(other) and not check.present(one):
-            check.required(one, when=other)
-    moment = _event_time(check.value("event_time"))
-    if check.present("event_time") and moment is None:
-        check.fail(
-            "event_time", "The event time field must be a valid ISO 8601 date or Unix timestamp."
-        )
-    amount = _number(check.value("amount"))
-    if check.present("amount") and amount is None:
-        check.fail("amount", "The amount field must be a number.")
+    _require_identification(check)
+    moment = _track_event_time(check)
+    amount = _track_amount(check)
     is_upsell = check.flag("is_upsell")
     check.flag("do_not_capi")
     check.done()
@@ -402,13 +387,51 @@ def track(body: Mapping[str, Any]) -> TrackRequest:
     ):
         if strings[source] is not None:
             fields[target] = strings[source]
+    return TrackRequest(fields, _track_identity(strings), strings["idempotency_key"])
+
+
+def _track_event_name(check: Checker) -> str | None:
+    name = check.text("event_name", required=True)
+    if name is not None and name not in TRACK_EVENT_NAMES:
+        check.fail("event_name", "The selected event name is invalid.")
+    return name
+
+
+def _require_identification(check: Checker) -> None:
+    """An email, comet token or fingerprint; a fingerprint and an ip only together."""
+    if not (check.present("email") or check.present("comet_token") or check.present("fingerprint")):
+        check.fail(
+            "email",
+            "The email field is required when none of comet token / fingerprint / ip are present.",
+        )
+    for one, other in (("fingerprint", "ip"), ("ip", "fingerprint")):
+        if check.present(other) and not check.present(one):
+            check.required(one, when=other)
+
+
+def _track_event_time(check: Checker) -> int | None:
+    moment = _event_time(check.value("event_time"))
+    if check.present("event_time") and moment is None:
+        check.fail(
+            "event_time", "The event time field must be a valid ISO 8601 date or Unix timestamp."
+        )
+    return moment
+
+
+def _track_amount(check: Checker) -> Decimal | None:
+    amount = _number(check.value("amount"))
+    if check.present("amount") and amount is None:
+        check.fail("amount", "The amount field must be a number.")
+    return amount
+
+
+def _track_identity(strings: Mapping[str, str | None]) -> str:
     # tracking_id ties events to one contact, so it outranks the identification methods.
-    identity = next(
+    return next(
         value
         for key in ("tracking_id", "email", "comet_token", "fingerprint")
         if (value := strings[key]) is not None
     )
-    return TrackRequest(fields, identity, strings["idempotency_key"])
 
 
 def _event_time(value: Any) -> int | None:

@@ -173,7 +173,7 @@ def test_tracking_id_ties_events_to_one_contact(fake: FakeCometly, client: Clien
     assert newest[0]["profile_id"] == newest[1]["profile_id"]
 
 
-def test_tracked_events_reach_exports(fake: FakeCometly, client: Client) -> None:
+def test_tracked_events_reach_exports(client: Client) -> None:
     client.post(
         "/events/track",
         {**BASE, "amount": 12, "order_id": "LATE-1", "event_time": "2024-03-11T16:00:00Z"},
