@@ -1,0 +1,97 @@
+"""An interrupted run sends the writer's batch, exits non-zero, and no STATE covers rows that were
+not sent before it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import typing as t
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from fake_cometly import FakeCometly
+from tests.helpers import catalog_for, tap_config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def write_json(path: Path, value: dict[str, t.Any]) -> str:
+    path.write_text(json.dumps(value))
+    return str(path)
+
+
+def tap_command(config: dict[str, t.Any], tmp_path: Path, *options: str) -> list[str]:
+    catalog = catalog_for(config, {"events": None})
+    return [
+        sys.executable,
+        "-m",
+        "tap_cometly.tap",
+        "--config",
+        write_json(tmp_path / "config.json", config),
+        "--catalog",
+        write_json(tmp_path / "catalog.json", catalog),
+        *options,
+    ]
+
+
+@pytest.mark.parametrize(("stop", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_run_fails_after_its_records_and_a_state_they_cover(
+    start_fake: t.Callable[..., FakeCometly], tmp_path: Path, stop: signal.Signals, exit_code: int
+) -> None:
+    # Paced GET /events pages (seven a second): the run is still going when the signal comes.
+    fake = start_fake(days=6, events_per_day=400)
+    config = tap_config(fake, events_window_days=1, per_page=100)
+    log_path = tmp_path / "tap.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            tap_command(config, tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            cwd=REPO,
+        )
+    assert process.stdout is not None
+    # Bounded: a tap that does not stop is killed, which ends the reads below.
+    deadline = threading.Timer(20, process.kill)
+    deadline.start()
+    messages: list[dict[str, t.Any]] = []
+    bookmarked = False
+    for line in process.stdout:
+        messages.append(json.loads(line))
+        if messages[-1]["type"] == "STATE" and messages[-1]["value"].get("bookmarks"):
+            bookmarked = True
+        elif bookmarked and messages[-1]["type"] == "RECORD":
+            process.send_signal(stop)  # mid-window: the window's first page is out
+            break
+    try:
+        # The same buffered reader as above: communicate() would skip what it already holds.
+        messages += [json.loads(line) for line in process.stdout.read().splitlines()]
+        process.wait()
+    finally:
+        deadline.cancel()
+        process.kill()
+    log = log_path.read_text()
+
+    assert process.returncode == exit_code
+    last_state = max(index for index, m in enumerate(messages) if m["type"] == "STATE")
+    bookmark = messages[last_state]["value"]["bookmarks"]["events"]["replication_key_value"]
+    sent_before = {m["record"]["id"] for m in messages[:last_state] if m["type"] == "RECORD"}
+    sent = {m["record"]["id"] for m in messages if m["type"] == "RECORD"}
+    covered = {
+        row["id"]
+        for row in fake.all_events()
+        if parse_utc(row["event_time_utc"]) < parse_utc(bookmark)
+    }
+    assert covered <= sent_before
+    assert len(sent) > len(covered), "the window in progress sent its records read so far"
+    assert f"Stopped by {stop.name}" in log
+    assert f"events from {bookmark}" in log
