@@ -204,11 +204,16 @@ class CometlyStream(RESTStream[t.Any]):
             )
         return f"Cometly answered {what} with an unexpected error ({detail})."
 
-    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
-        """Run by the tap right after this stream's sync: a stream that ends without a new
-        STATE (full table) would otherwise leave its last records in the writer's batch."""
-        self._tap.flush_output()
-        super().finalize_state_progress_markers(state)
+    def _sync_records(
+        self, context: Context | None = None, *, write_messages: bool = True
+    ) -> Generator[dict, t.Any, t.Any]:
+        """The SDK's sync of the records, then the writer's batch out however it ended: a
+        stream may end without a new STATE (full table, `--test`'s record limit, an error),
+        which would otherwise leave its last records in the batch."""
+        try:
+            yield from super()._sync_records(context, write_messages=write_messages)
+        finally:
+            self._tap.flush_output()
 
     def call_api(
         self,

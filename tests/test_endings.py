@@ -1,5 +1,5 @@
-"""An interrupted run sends the writer's batch, exits non-zero, and no STATE covers rows that were
-not sent before it."""
+"""However a run ends (interrupted, `--test`, an error), the writer's batch is out, and no STATE
+covers rows that were not sent before it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_cometly import FakeCometly
+from fake_cometly import FakeCometly, Fault
 from tests.helpers import catalog_for, tap_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -95,3 +95,41 @@ def test_an_interrupted_run_fails_after_its_records_and_a_state_they_cover(
     assert len(sent) > len(covered), "the window in progress sent its records read so far"
     assert f"Stopped by {stop.name}" in log
     assert f"events from {bookmark}" in log
+
+
+def test_test_mode_through_exports_prints_an_events_record(
+    fake: FakeCometly, tmp_path: Path
+) -> None:
+    config = tap_config(fake, extraction_method="export")
+    done = subprocess.run(
+        tap_command(config, tmp_path, "--test"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    messages = [json.loads(line) for line in done.stdout.splitlines()]
+    # `--test` reads every stream, one record each: events' through a day export.
+    records = sorted(m["stream"] for m in messages if m["type"] == "RECORD")
+    assert records == ["companies", "contacts", "events"]
+
+
+def test_a_run_that_stops_on_an_error_sends_the_records_it_read(
+    fake: FakeCometly, tmp_path: Path
+) -> None:
+    # The first day's second page is an HTML page: the first page's records are already out.
+    fake.inject(Fault("bad_body", family="events_list", mode="html", skip=1))
+    config = tap_config(fake, events_window_days=1, per_page=100)
+    done = subprocess.run(
+        tap_command(config, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 1
+    messages = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len([m for m in messages if m["type"] == "RECORD"]) == 100
