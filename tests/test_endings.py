@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import typing as t
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,7 +44,13 @@ def tap_command(config: dict[str, t.Any], tmp_path: Path, *options: str) -> list
     ]
 
 
-@pytest.mark.parametrize(("stop", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("stop", "exit_code"),
+    [
+        pytest.param(signal.SIGINT, 130, id="SIGINT"),
+        pytest.param(signal.SIGTERM, 143, id="SIGTERM"),
+    ],
+)
 def test_an_interrupted_run_fails_after_its_records_and_a_state_they_cover(
     start_fake: t.Callable[..., FakeCometly], tmp_path: Path, stop: signal.Signals, exit_code: int
 ) -> None:
@@ -71,17 +78,20 @@ def test_an_interrupted_run_fails_after_its_records_and_a_state_they_cover(
             bookmarked = True
         elif bookmarked and messages[-1]["type"] == "RECORD":
             process.send_signal(stop)  # mid-window: the window's first page is out
+            signalled = time.monotonic()
             break
     try:
         # The same buffered reader as above: communicate() would skip what it already holds.
         messages += [json.loads(line) for line in process.stdout.read().splitlines()]
         process.wait()
+        stopping = time.monotonic() - signalled
     finally:
         deadline.cancel()
         process.kill()
     log = log_path.read_text()
 
     assert process.returncode == exit_code
+    assert stopping < 5, "no wait (a rate limit's, a retry's) outlasts the signal"
     last_state = max(index for index, m in enumerate(messages) if m["type"] == "STATE")
     bookmark = messages[last_state]["value"]["bookmarks"]["events"]["replication_key_value"]
     sent_before = {m["record"]["id"] for m in messages[:last_state] if m["type"] == "RECORD"}
