@@ -158,9 +158,9 @@ class CometlyStream(StreamHooks):
             )
         return f"Cometly answered {what} with an unexpected error ({detail})."
 
-    def on_stream_end(self) -> None:
-        # A stream that ends without a new STATE (full table) would otherwise leave its last
-        # records in the writer's batch.
+    def on_records_end(self) -> None:
+        # A stream may end without a new STATE (full table, `--test`'s record limit, an error),
+        # which would otherwise leave its last records in the writer's batch.
         t.cast("RunResources", self.tap).flush_output()
 
     def call_api(

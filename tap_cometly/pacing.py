@@ -170,6 +170,9 @@ class Pacer:
         with self._lock:
             now = self._clock()
             self._in_flight -= 1
+            if response is not None and response.status_code == 429:
+                self._block_after_refusal(now, response.headers)
+                return
             self._finished.append(now)
             if response is None:
                 return
@@ -189,9 +192,16 @@ class Pacer:
                 server_used = self.limit - remaining
                 for _ in range(server_used - len(self._finished) - self._in_flight):
                     self._finished.append(now)
-            if response.status_code == 429:
-                wait = retry_after_seconds(headers, default=self.window_seconds)
-                self._blocked_until = max(self._blocked_until, now + wait)
+
+    def _block_after_refusal(self, now: float, headers: Mapping[str, str]) -> None:
+        """A 429 is the server's word on its window: no call goes before its Retry-After, and
+        after it the log starts empty. The refused call spent nothing and its Remaining of 0
+        says nothing our own window should hold on to, so the log is cleared rather than filled:
+        a full log would add a window of our own on top of the server's wait. The next answer's
+        X-RateLimit-Remaining fills the log again with whatever the server still counts."""
+        wait = retry_after_seconds(headers, default=self.window_seconds)
+        self._blocked_until = max(self._blocked_until, now + wait)
+        self._finished.clear()
 
     @contextmanager
     def slot(self) -> Iterator[list[requests.Response]]:

@@ -10,6 +10,9 @@ Tap hooks (TapHooks):
   conversion gives a bad number in a variable the same one-line error as in a config file.
 - `_validate_config` and `_config`: the tap converts and checks every setting (prepare_config)
   before the SDK's JSON-schema validation, and keeps the converted values as the config.
+- `_handle_termination` and `_state_writer`: on SIGINT or SIGTERM the SDK writes the state
+  and exits 0; the tap first sends its batched records, then the state, and exits non-zero
+  (on_termination).
 
 Stream hooks (StreamHooks):
 - `_tap`: the tap running the stream, for what every stream of a run shares (its connection).
@@ -19,8 +22,10 @@ Stream hooks (StreamHooks):
   as a window is done or an export is created, not only at the SDK's own moments.
 - `_increment_stream_state`: a window's rows come unordered, so a stream that bookmarks per
   window keeps records from moving the bookmark (records_move_bookmark = False).
-- `finalize_state_progress_markers`: called by the SDK right after a stream's sync; the stream's
-  last records leave the tap's batched writer there (on_stream_end).
+- `_sync_records`: the SDK's record loop, however it ends (finished, stopped at `--test`'s
+  record limit, failed); the tap's batched writer sends the stream's last records there
+  (on_records_end). Batch files are written from the same loop, without RECORD messages
+  (records_for_batches).
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from singer_sdk.streams import RESTStream
 from tap_cometly.errors import ConfigError
 
 if t.TYPE_CHECKING:
+    from collections.abc import Generator, Iterator
+    from types import FrameType
+
     import requests
     from singer_sdk.helpers.types import Context
 
@@ -45,6 +53,18 @@ class TapHooks(Tap):
     def prepare_config(self, config: dict[str, t.Any]) -> tuple[dict[str, t.Any], list[str]]:
         """The config with its values converted, and one message per bad value."""
         raise NotImplementedError
+
+    def on_termination(self, signum: int) -> None:
+        """SIGINT or SIGTERM arrived during the run."""
+        raise NotImplementedError
+
+    def write_tap_state(self) -> None:
+        """Send the state of every stream now."""
+        self._state_writer.write_state(self.state)
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        del frame  # dictated by signal.signal
+        self.on_termination(signum)
 
     @classproperty
     def _env_var_config(cls) -> dict[str, t.Any]:
@@ -95,9 +115,17 @@ class StreamHooks(RESTStream[t.Any]):
         if self.records_move_bookmark:
             super()._increment_stream_state(latest_record, context=context)
 
-    def on_stream_end(self) -> None:
-        """Called once the stream's records are all out, before its final STATE."""
+    def on_records_end(self) -> None:
+        """Called once the stream's record loop has ended, however it ended."""
 
-    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
-        self.on_stream_end()
-        super().finalize_state_progress_markers(state)
+    def _sync_records(
+        self, context: Context | None = None, *, write_messages: bool = True
+    ) -> Generator[dict, t.Any, t.Any]:
+        try:
+            yield from super()._sync_records(context, write_messages=write_messages)
+        finally:
+            self.on_records_end()
+
+    def records_for_batches(self, context: Context | None) -> Iterator[dict[str, t.Any]]:
+        """The stream's records as the SDK's get_batches reads them: no RECORD messages."""
+        return iter(self._sync_records(context, write_messages=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import signal
 import sys
 import typing as t
 from functools import cached_property
@@ -20,7 +21,7 @@ from tap_cometly.streams import (
     EventsStream,
 )
 from tap_cometly.streams.windowed import WindowedStream
-from tap_cometly.writer import BatchedMsgSpecWriter
+from tap_cometly.writer import STOP_SIGNALS, BatchedMsgSpecWriter
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -51,6 +52,28 @@ class TapCometly(TapHooks):
             # The message says what happened and what to do; a traceback would only bury it.
             cls.logger.error("%s", error)
             sys.exit(1)
+
+    def on_termination(self, signum: int) -> None:
+        """SIGINT or SIGTERM: send the batch, then the state (every bookmark in it covers only
+        records already written), and exit 128 + the signal's number, as a shell reports a run
+        stopped by it, so that an orchestrator does not take the stopped run for a success."""
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # a second signal adds nothing
+        self.flush_output()
+        self.write_tap_state()
+        self.logger.warning(
+            "Stopped by %s before the sync ended; the next run resumes from the last STATE: %s.",
+            signal.Signals(signum).name,
+            self._bookmarks_summary(),
+        )
+        sys.exit(128 + signum)
+
+    def _bookmarks_summary(self) -> str:
+        bookmarks = self.state.get("bookmarks", {})
+        return ", ".join(
+            f"{name} from {bookmarks.get(name, {}).get('replication_key_value') or 'its start'}"
+            for name, stream in self.streams.items()
+            if stream.selected
+        )
 
     @cached_property
     def settings(self) -> Settings:

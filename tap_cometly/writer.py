@@ -3,11 +3,13 @@
 The SDK's writers deep-copy every message (dataclasses.asdict) and flush stdout after each one,
 one system call per record. Here a RECORD is encoded straight from its fields, and records are
 written when a batch fills up or when any other message arrives: a STATE therefore reaches the
-target right after the records it covers, never held back in a buffer.
+target right after the records it covers, never held back in a buffer. Whatever way the tap ends,
+it flushes the last batch (TapCometly).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import typing as t
 
@@ -19,6 +21,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.singerlib.encoding.simple import Message
 
 BATCH_BYTES = 1 << 16
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 class BatchedMsgSpecWriter(MsgSpecWriter):
@@ -49,6 +52,12 @@ class BatchedMsgSpecWriter(MsgSpecWriter):
             self.flush()
 
     def flush(self) -> None:
-        sys.stdout.buffer.write(self._pending)
-        sys.stdout.flush()
-        self._pending.clear()
+        # A SIGINT or SIGTERM handler flushes too (TapCometly.on_termination): held back
+        # until the batch is out, it cannot cut a line short or write the batch twice.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            sys.stdout.buffer.write(self._pending)
+            sys.stdout.flush()
+            self._pending.clear()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)

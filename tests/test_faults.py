@@ -24,7 +24,7 @@ from fake_cometly.faults import FaultKind
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.settings import parse_settings
 from tap_cometly.tap import TapCometly
-from tests.helpers import TapRun, run_tap, tap_config
+from tests.helpers import TapRun, catalog_for, run_tap, tap_config
 
 REPO = Path(__file__).resolve().parent.parent
 SETUP_SOURCES = ["facebook_ads", "google_ads", "email", "direct", "referral"]
@@ -493,6 +493,28 @@ def test_a_healthy_sync_of_every_stream_meets_no_429(
     assert elapsed >= 2 * 60 / fake.config.time_scale
 
 
+def test_a_restart_within_the_minute_waits_only_the_429s_retry_after(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
+    # A slower API clock than the other tests': a Retry-After is whole real seconds, and here it
+    # must be shorter than a window (6 s) to tell "Retry-After" from "Retry-After plus a window".
+    fake = start_fake(days=7, events_per_day=50, time_scale=10.0)
+    config = tap_config(fake, events_window_days=1)
+    catalog = catalog_for(config, {"events": None})
+    run_tap(config, catalog=catalog)  # seven one-page days: the minute's GET /events budget
+    first_call = min(entry.time for entry in fake.request_log if entry.family == "events_list")
+    # Restart 36 API seconds after the budget's first call: the API asks for 24 s more (3 real).
+    time.sleep(max(0.0, first_call + 3.6 - time.monotonic()))
+
+    tap = TapCometly(config=config, catalog=catalog)
+    with redirect_stdout(io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)):
+        tap.sync_all()
+    refusals = [entry for entry in fake.request_log if entry.status == 429]
+    assert refusals, "the restart was expected to meet the spent budget"
+    window = config["rate_limit_window_seconds"]
+    assert 2.5 < tap.connection.pacers.waited_seconds() < 0.8 * window
+
+
 # 4. Bad answers: a clear error naming where, nothing skipped
 
 
@@ -668,7 +690,12 @@ def test_a_bad_answer_is_a_clear_error_and_skips_nothing(
     ]
     assert {value for value in bookmarks if value} == {SECOND_DAY_START}
     late = [r for r in run.records(stream) if time_of(stream, r) >= parse_utc(SECOND_DAY_START)]
-    assert late == [], "rows after the bad point were emitted"
+    # Rows read before the bad point are sent (the writer's batch goes out on an error too):
+    # an export file's lines before its malformed one, no rows of a bad first page.
+    bad_line = re.search(r"line (\d+)", message)
+    assert len(late) == (int(bad_line.group(1)) - 1 if bad_line else 0), (
+        "rows after the bad point were emitted"
+    )
     assert run.records(stream), "the first window's rows were emitted"
 
 

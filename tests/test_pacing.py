@@ -147,3 +147,27 @@ def test_a_call_that_left_only_our_window_takes_no_slot_for_a_whole_window() -> 
     clock.now = 1200.0
     call(pacer, clock, response(200, **{"X-RateLimit-Remaining": "0"}))
     assert call(pacer, clock) == pytest.approx(1260.1)
+
+
+def test_a_restart_that_meets_a_429_waits_only_its_retry_after() -> None:
+    # A previous run spent the minute's budget 36 s ago: our first call is refused, and the
+    # server names the moment its window frees. After it the next call goes at once.
+    pacer, clock = make_pacer(limit=7, window=60.0)
+    refusal = response(
+        429, **{"Retry-After": "24", "X-RateLimit-Limit": "7", "X-RateLimit-Remaining": "0"}
+    )
+    refused_at = call(pacer, clock, refusal)
+    second = call(pacer, clock, response(200, **{"X-RateLimit-Remaining": "6"}))
+    assert second == pytest.approx(refused_at + 0.1 + 24.0)
+    assert pacer.waited_seconds == pytest.approx(24.0)
+    # The answer after the block says what the server counts; the budget goes on from there.
+    starts = [call(pacer, clock) for _ in range(6)]
+    assert starts[-1] - second < 1
+
+
+def test_after_a_retry_after_the_servers_remaining_paces_again() -> None:
+    pacer, clock = make_pacer(limit=3, window=60.0)
+    call(pacer, clock, response(429, **{"Retry-After": "10", "X-RateLimit-Remaining": "0"}))
+    # Another client still holds two of the three slots when the block ends.
+    resumed = call(pacer, clock, response(200, **{"X-RateLimit-Remaining": "0"}))
+    assert call(pacer, clock) == pytest.approx(resumed + 0.1 + 60.0)

@@ -86,13 +86,34 @@ def test_records_do_not_move_a_windowed_streams_bookmark() -> None:
     assert "progress_markers" not in events.stream_state
 
 
-def test_stream_end_flushes_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert parameters(Stream.finalize_state_progress_markers) == ["self", "state"]
+def test_the_record_loop_flushes_the_writer_however_it_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert parameters(Stream._sync_records) == ["self", "context", "write_messages"]
     tap = TapCometly(config=config())
     flushed: list[bool] = []
     monkeypatch.setattr(tap, "flush_output", lambda: flushed.append(True))
-    tap.streams["companies"].finalize_state_progress_markers()
+    stream = t.cast("CometlyStream", tap.streams["companies"])
+
+    def failing_records(context: object) -> t.Iterator[dict[str, object]]:
+        yield {"id": 1}
+        raise RuntimeError("the API broke")
+
+    monkeypatch.setattr(stream, "get_records", failing_records)
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    with redirect_stdout(out), pytest.raises(RuntimeError):
+        list(stream.records_for_batches(None))
     assert flushed == [True]
+
+
+def test_termination_goes_to_the_taps_own_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parameters(Tap._handle_termination) == ["self", "signum", "frame"]
+    assert "_state_writer" in inspect.getsource(Tap)
+    tap = TapCometly(config=config())
+    received: list[int] = []
+    monkeypatch.setattr(tap, "on_termination", received.append)
+    tap._handle_termination(15, None)
+    assert received == [15]
 
 
 def test_the_hooks_are_on_the_sdks_classes() -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import typing as t
 from datetime import timedelta
 
+from singer_sdk.batch import Batcher
+
 from tap_cometly.client import CometlyStream
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.progress import Progress
@@ -20,6 +22,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from datetime import datetime
 
+    from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
     from singer_sdk.helpers.types import Context
 
 
@@ -29,6 +32,8 @@ class WindowedStream(CometlyStream):
     # Rows inside a window are unordered: progress is only ever saved per window.
     is_sorted = False
     records_move_bookmark = False
+    # With batch_config: finished windows whose rows are not yet in an announced batch file.
+    _windows_awaiting_batch: list[Window] | None = None
 
     @property
     def window_days(self) -> int:
@@ -123,5 +128,43 @@ class WindowedStream(CometlyStream):
             except CometlyAPIError as error:
                 error.locate(stream=self.name, window=window)
                 raise
-            self._save_window_bookmark(context, window)
+            if self._windows_awaiting_batch is None:
+                self._save_window_bookmark(context, window)
+            else:
+                self._windows_awaiting_batch.append(window)
             progress.window_done(window, records)
+
+    def get_batches(
+        self, batch_config: BatchConfig, context: Context | None = None
+    ) -> Iterator[tuple[BaseBatchFileEncoding, list[str]]]:
+        """With batch_config: the SDK's batch files, closed at each window's end. The SDK writes
+        a BATCH message only once its file is closed, so a window's bookmark waits until the
+        files of the window's rows are announced, and its STATE follows them."""
+        self._windows_awaiting_batch = []
+        records = self.records_for_batches(context)
+        read_ahead: list[dict[str, t.Any]] = []
+        while True:
+            batcher = Batcher(
+                tap_name=self.tap_name, stream_name=self.name, batch_config=batch_config
+            )
+            for manifest in batcher.get_batches(self._rest_of_window(records, read_ahead)):
+                # The SDK writes this batch's BATCH message before asking for the next.
+                yield batch_config.encoding, manifest
+            for window in self._windows_awaiting_batch:
+                self._save_window_bookmark(context, window)
+            self._windows_awaiting_batch.clear()
+            if not read_ahead:
+                return
+
+    def _rest_of_window(
+        self, records: Iterator[dict[str, t.Any]], read_ahead: list[dict[str, t.Any]]
+    ) -> Iterator[dict[str, t.Any]]:
+        """The records of the window in progress. Its end shows only when the next window's
+        first record is read: that record is left in `read_ahead` for the next batch."""
+        if read_ahead:
+            yield read_ahead.pop()
+        for record in records:
+            if self._windows_awaiting_batch:
+                read_ahead.append(record)
+                return
+            yield record
