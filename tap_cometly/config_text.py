@@ -36,34 +36,52 @@ def coerce_config(
 
 
 def _convert(value: str, kinds: list[str]) -> t.Any:
+    """The value as the first of its declared kinds that text is converted to."""
+    convert = next((_CONVERTERS[kind] for kind in _CONVERTERS if kind in kinds), None)
+    return value if convert is None else convert(value)
+
+
+def _integer(value: str) -> int:
     text = value.strip()
-    if "integer" in kinds:
-        if not text.lstrip("+-").isdigit():
-            raise ValueError(f"expected a whole number, got {value!r}")
-        return int(text)
-    if "number" in kinds:
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"expected a number, got {value!r}") from None
-        if not math.isfinite(number):
-            raise ValueError(f"expected a finite number, got {value!r}")
-        return number
-    if "boolean" in kinds:
-        lowered = text.lower()
-        if lowered in _TRUE_WORDS:
-            return True
-        if lowered in _FALSE_WORDS:
-            return False
-        raise ValueError(f"expected true or false, got {value!r}")
-    if "array" in kinds:
-        if text.startswith("["):
-            try:
-                items = json.loads(text)
-            except json.JSONDecodeError:
-                raise ValueError(
-                    f"expected a JSON array or comma-separated list, got {value!r}"
-                ) from None
-            return items
+    if not text.lstrip("+-").isdigit():
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return int(text)
+
+
+def _number(value: str) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def _boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE_WORDS:
+        return True
+    if lowered in _FALSE_WORDS:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _array(value: str) -> list[t.Any]:
+    text = value.strip()
+    if not text.startswith("["):
         return [item.strip() for item in text.split(",") if item.strip()]
-    return value
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError(f"expected a JSON array or comma-separated list, got {value!r}") from None
+    return t.cast("list[t.Any]", items)
+
+
+# In order of precedence: a setting declared as integer or null is read as an integer.
+_CONVERTERS: dict[str, t.Callable[[str], t.Any]] = {
+    "integer": _integer,
+    "number": _number,
+    "boolean": _boolean,
+    "array": _array,
+}

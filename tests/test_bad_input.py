@@ -90,6 +90,7 @@ def run_cli(
 def test_bad_config_stops_before_any_request(
     fake: FakeCometly, tmp_path: Path, case: str, settings: dict, env: dict, setting: str
 ) -> None:
+    del case  # names the test only
     finished = run_cli({**tap_config(fake), **settings}, env, tmp_path)
     assert finished.returncode != 0
     assert finished.stdout == "", "nothing may reach the target"

@@ -96,6 +96,7 @@ def test_the_record_loop_flushes_the_writer_however_it_ends(
     stream = t.cast("CometlyStream", tap.streams["companies"])
 
     def failing_records(context: object) -> t.Iterator[dict[str, object]]:
+        del context  # the signature of get_records
         yield {"id": 1}
         raise RuntimeError("the API broke")
 

@@ -98,6 +98,7 @@ BAD_CONFIGS = [
     ("case", "overrides", "setting", "hint"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS]
 )
 def test_bad_config_names_the_setting(case: str, overrides: dict, setting: str, hint: str) -> None:
+    del case  # names the test only
     with pytest.raises(ConfigError) as raised:
         settings_for(**overrides)
     messages = raised.value.errors

@@ -82,6 +82,7 @@ class _StorageSession(requests.Session):
         self, prepared_request: requests.PreparedRequest, response: requests.Response
     ) -> None:
         # requests would look up .netrc credentials for a redirect's new host.
+        del response  # dictated by requests.Session.rebuild_auth
         prepared_request.headers.pop("Authorization", None)
 
 
