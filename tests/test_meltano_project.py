@@ -177,11 +177,32 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
     expected = {row["id"] for row in fake.events(utc(lookback_start), utc(SECOND_END))}
     assert sorted(record["id"] for record in second_events) == sorted(expected)
     assert late["id"] in expected
-    assert len(second_events) < len(first_events) + len(expected)
+    assert len(second_events) < len(first_events)
     assert {record["id"] for record in second_events} & set(truth) == {
         row_id for row_id, row in truth.items() if iso(row["event_time_utc"]) >= utc(lookback_start)
     }, "only the lookback tail of the first run is read again"
     assert events_bookmark(project) == utc(SECOND_END)
+    assert_decimal_kind_still_fails_on_environment_variables(project)
+
+
+def assert_decimal_kind_still_fails_on_environment_variables(project: Project) -> None:
+    """Why JSON numbers are `kind: string` in the definition: when this stops failing, a newer
+    Meltano handles `kind: decimal` and the definition can use it."""
+    meltano_yml = project.root / "meltano.yml"
+    stored = yaml.safe_load(meltano_yml.read_text())
+    stored["plugins"]["extractors"].append({
+        "name": "tap-cometly-decimal",
+        "inherit_from": "tap-cometly",
+        "settings": [{"name": "lookback_hours", "kind": "decimal"}],
+    })  # fmt: skip
+    meltano_yml.write_text(yaml.safe_dump(stored, sort_keys=False))
+    done = subprocess.run(
+        [str(MELTANO), "config", "print", "tap-cometly-decimal"], cwd=project.root,
+        env={**project.env, "TAP_COMETLY_DECIMAL_LOOKBACK_HOURS": "0.5"},
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "Object of type Decimal is not JSON serializable" in done.stdout + done.stderr
 
 
 def events_bookmark(project: Project) -> str:
