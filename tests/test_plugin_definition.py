@@ -1,0 +1,29 @@
+"""plugin/tap-cometly.yml, the definition other Meltano projects add the tap from, follows what
+`tap-cometly --about` declares."""
+
+from __future__ import annotations
+
+import yaml
+
+from scripts import plugin_definition
+
+
+def test_the_committed_plugin_definition_is_current() -> None:
+    committed = plugin_definition.DEFINITION.read_text()
+    assert committed == plugin_definition.render(), "run: python -m scripts.plugin_definition"
+
+
+def test_every_setting_has_the_kind_meltano_handles() -> None:
+    definition = yaml.safe_load(plugin_definition.DEFINITION.read_text())
+    kinds = {setting["name"]: setting["kind"] for setting in definition["settings"]}
+    assert kinds["api_key"] == "password"
+    assert kinds["start_date"] == kinds["end_date"] == "date_iso8601"
+    assert kinds["extraction_method"] == kinds["batch_config.encoding.format"] == "options"
+    assert kinds["per_page"] == kinds["flattening_max_depth"] == "integer"
+    # JSON numbers as text: Meltano 4.4.1's decimal kind fails on environment variables.
+    assert kinds["lookback_hours"] == kinds["rate_limit_window_seconds"] == "string"
+    assert kinds["include_all_emails"] == kinds["flattening_enabled"] == "boolean"
+    assert kinds["event_names"] == kinds["attribution_setups"] == "array"
+    assert kinds["stream_maps"] == kinds["stream_map_config"] == "object"
+    assert "batch" not in definition["capabilities"]
+    assert definition["settings_group_validation"] == [["api_key", "start_date"]]
