@@ -5,13 +5,19 @@ IDs as numeric strings, times with or without a "Z"); list rows and export files
 identical, so every path goes through a RecordShaper. Because the shaper types every field and
 leaves out the ones the schema does not know, the SDK's own per-record conformance is switched
 off (it cost a third of the record path).
+
+Each stream declares its fields once, as Fields: the stream's JSON schema and its shaper's
+converters both come from that one list, so a field cannot be in one and missing from the other.
 """
 
 from __future__ import annotations
 
 import logging
 import typing as t
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from singer_sdk import typing as th
 
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.windows import format_utc, parse_api_utc
@@ -93,6 +99,35 @@ def text_list(value: t.Any) -> list[str | None] | None:
     if isinstance(value, list):
         return [text(item) for item in value]
     raise _Mismatch("a list of text")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a stream: its name, JSON type and description, and how an API value is
+    read (None for a column the stream fills in itself, which the API's rows do not carry)."""
+
+    name: str
+    type: th.JSONTypeHelper[t.Any] | type[th.JSONTypeHelper[t.Any]]
+    read: Converter | None
+    description: str
+    required: bool = False
+
+    def schema_property(self) -> th.Property[t.Any]:
+        return th.Property(
+            self.name, self.type, required=self.required, description=self.description
+        )
+
+
+def schema_of(fields: t.Iterable[Field]) -> dict[str, t.Any]:
+    """The JSON schema of a record made of these fields, in their order."""
+    return th.PropertiesList(*(field.schema_property() for field in fields)).to_dict()
+
+
+def converters_of(fields: t.Iterable[Field], known: t.Container[str]) -> dict[str, Converter]:
+    """The converter of each field read from the API whose name is among `known`."""
+    return {
+        field.name: field.read for field in fields if field.read is not None and field.name in known
+    }
 
 
 def convert(convert_value: Converter, value: t.Any, *, where: str, field: str) -> t.Any:

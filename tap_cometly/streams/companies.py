@@ -13,6 +13,7 @@ from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.client import CometlyStream, describe_request
+from tap_cometly.normalize import Field
 from tap_cometly.pagination import CursorPaginator, page_rows
 
 if t.TYPE_CHECKING:
@@ -23,11 +24,11 @@ if t.TYPE_CHECKING:
 
 MAX_COMPANIES_PER_PAGE = 5000
 
-COMPANY_CONVERTERS: dict[str, normalize.Converter] = {
-    "id": normalize.integer,
-    "domain": normalize.text,
-    "created_at": normalize.utc_timestamp,
-}
+COMPANY_FIELDS = (
+    Field("id", th.IntegerType, normalize.integer, "Company ID.", required=True),
+    Field("domain", th.StringType, normalize.text, "Company web domain."),
+    Field("created_at", th.DateTimeType, normalize.utc_timestamp, "When Cometly created it (UTC)."),
+)
 
 
 class CompaniesStream(CometlyStream):
@@ -38,13 +39,8 @@ class CompaniesStream(CometlyStream):
     primary_keys = ("id",)
     replication_key = None
     record_noun = "company"
-    converters = COMPANY_CONVERTERS
-
-    schema = th.PropertiesList(
-        th.Property("id", th.IntegerType, required=True, description="Company ID."),
-        th.Property("domain", th.StringType, description="Company web domain."),
-        th.Property("created_at", th.DateTimeType, description="When Cometly created it (UTC)."),
-    ).to_dict()
+    fields = COMPANY_FIELDS
+    schema = normalize.schema_of(COMPANY_FIELDS)
 
     def get_new_paginator(self) -> CursorPaginator:
         return CursorPaginator()
