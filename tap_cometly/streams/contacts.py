@@ -27,9 +27,6 @@ if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-# Where a single export in flight was saved before several could be (tap-cometly 0.1).
-LEGACY_IN_FLIGHT = "export_in_flight"
-
 CONTACT_FIELDS = (
     Field("id", th.IntegerType, normalize.integer, "Contact ID.", required=True),
     Field("email", th.StringType, normalize.text, "Primary email address."),
@@ -111,13 +108,6 @@ class ContactsStream(ExportedWindowsStream):
     def windows(self, context: Context | None) -> Iterator[Window]:
         """The run's windows, taking in the windows of saved exports where they fit: an earlier
         run's last window ends at that run's "now", and its export is still worth taking over."""
-        if self.stream_state.pop(LEGACY_IN_FLIGHT, None) is not None:
-            self.logger.info(
-                "Stream '%s': the state's %s (written by tap-cometly 0.1) is dropped; its window "
-                "is exported again.",
-                self.name,
-                LEGACY_IN_FLIGHT,
-            )
         saved = {
             window.start: window
             for window in map(_window_of_key, self.saved_exports(warn=False))
