@@ -13,7 +13,7 @@ from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_cometly.errors import CometlyAPIError, Location, RateLimitedError, TransientAPIError
-from tap_cometly.normalize import Converter, RecordShaper
+from tap_cometly.normalize import Field, RecordShaper, converters_of
 from tap_cometly.pacing import PacedSession, Pacers
 from tap_cometly.responses import api_error_detail, describe_error, describe_request
 from tap_cometly.retry import RetryPolicy
@@ -71,16 +71,13 @@ class CometlyStream(StreamHooks):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     #: How one record is called in messages ("event", "contact", ...).
     record_noun = "record"
-    #: One converter per schema field.
-    converters: t.ClassVar[dict[str, Converter]] = {}
+    #: Every field the stream knows: its schema and its shaper's converters come from these.
+    fields: t.ClassVar[tuple[Field, ...]] = ()
 
     @cached_property
     def shape(self) -> RecordShaper:
         # Only the fields of the schema in force: a catalog may describe fewer than we know.
-        known = self.effective_schema["properties"]
-        converters = {
-            field: convert for field, convert in self.converters.items() if field in known
-        }
+        converters = converters_of(self.fields, self.effective_schema["properties"])
         return RecordShaper(self.name, self.record_noun, converters, self.logger)
 
     @property

@@ -5,15 +5,21 @@ IDs as numeric strings, times with or without a "Z"); list rows and export files
 identical, so every path goes through a RecordShaper. Because the shaper types every field and
 leaves out the ones the schema does not know, the SDK's own per-record conformance is switched
 off (it cost a third of the record path).
+
+Each stream declares its fields once, as Fields: the stream's JSON schema and its shaper's
+converters both come from that one list, so a field cannot be in one and missing from the other.
 """
 
 from __future__ import annotations
 
 import logging
 import typing as t
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from tap_cometly.errors import CometlyAPIError
+from singer_sdk import typing as th
+
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.windows import format_utc, parse_api_utc
 
 Record = dict[str, t.Any]
@@ -95,12 +101,41 @@ def text_list(value: t.Any) -> list[str | None] | None:
     raise _Mismatch("a list of text")
 
 
-def convert(convert_value: Converter, value: t.Any, *, where: str, field: str) -> t.Any:
-    """Convert one value outside a record (an export id, say), failing with its location."""
+@dataclass(frozen=True)
+class Field:
+    """One column of a stream: its name, JSON type and description, and how an API value is
+    read (None for a column the stream fills in itself, which the API's rows do not carry)."""
+
+    name: str
+    type: th.JSONTypeHelper[t.Any] | type[th.JSONTypeHelper[t.Any]]
+    read: Converter | None
+    description: str
+    required: bool = False
+
+    def schema_property(self) -> th.Property[t.Any]:
+        return th.Property(
+            self.name, self.type, required=self.required, description=self.description
+        )
+
+
+def schema_of(fields: t.Iterable[Field]) -> dict[str, t.Any]:
+    """The JSON schema of a record made of these fields, in their order."""
+    return th.PropertiesList(*(field.schema_property() for field in fields)).to_dict()
+
+
+def converters_of(fields: t.Iterable[Field], known: t.Container[str]) -> dict[str, Converter]:
+    """The converter of each field read from the API whose name is among `known`."""
+    return {
+        field.name: field.read for field in fields if field.read is not None and field.name in known
+    }
+
+
+def convert(convert_value: Converter, value: t.Any, *, source: str, field: str) -> t.Any:
+    """Convert one value outside a record (an export id, say); `source` names the answer."""
     try:
         return convert_value(value)
     except _Mismatch as expected:
-        msg = f"{where}: field '{field}' is {value!r:.100}, expected {expected}."
+        msg = f"{source} answered field '{field}' as {value!r:.100}, expected {expected}."
         raise BadValueError(msg) from None
 
 
@@ -116,12 +151,12 @@ class RecordShaper:
         self._logger = logger
         self._unknown_reported: set[str] = set()
 
-    def __call__(self, row: t.Any, where: str) -> Record:
-        """The row with every known field converted. `where` names the request or file."""
+    def __call__(self, row: t.Any, source: str) -> Record:
+        """The row with every known field converted. `source` names the request or file."""
         if not isinstance(row, dict) or row.get("id") is None:
             # Field names only: row values can be personal data (emails, names).
             what = f"fields: {', '.join(sorted(row))}" if isinstance(row, dict) else "not an object"
-            msg = f"{where} holds a row without an id, which every {self._noun} has ({what})."
+            msg = f"{source} holds a row without an id, which every {self._noun} has ({what})."
             raise BadValueError(msg)
         shaped: Record = {}
         converters = self._converters
@@ -133,12 +168,13 @@ class RecordShaper:
             try:
                 shaped[field] = convert_value(value)
             except _Mismatch as expected:
-                msg = (
-                    f"{where}, {self._noun} {row['id']!r}: field '{field}' is {value!r:.100}, "
-                    f"expected {expected}."
-                )
-                raise BadValueError(msg) from None
+                msg = f"field '{field}' is {value!r:.100}, expected {expected}."
+                raise BadValueError(msg, Location(record=self.name_of(row))) from None
         return shaped
+
+    def name_of(self, row: Record) -> str:
+        """How a row is named in messages: "event 123"."""
+        return f"{self._noun} {row['id']!r}"
 
     def _report_unknown(self, field: str) -> None:
         if field not in self._unknown_reported:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import typing as t
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from fake_cometly import FakeCometly, FakeConfig
 from tap_cometly.errors import CometlyAPIError
@@ -15,6 +19,7 @@ from tap_cometly.tap import TapCometly
 
 TIME_SCALE = 60.0
 API_KEY = "test-key"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def fake_config(**overrides: t.Any) -> FakeConfig:
@@ -138,3 +143,43 @@ def catalog_for(config: dict[str, t.Any], select: dict[str, list[str] | None]) -
             elif fields is not None:
                 meta["metadata"]["selected"] = breadcrumb[-1] in fields
     return catalog
+
+
+def run_cli(
+    config: dict[str, t.Any],
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    *,
+    settings_from_env: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m tap_cometly.tap` as a user would, with `env` added to an environment that
+    holds none of this process's tap settings or log levels (they would change what it says)."""
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps({k: v for k, v in config.items() if v is not None}))
+    command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
+    if settings_from_env:
+        command += ["--config", "ENV"]
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("TAP_COMETLY_") and not key.endswith("LOGLEVEL")
+    }
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**inherited, **(env or {})},
+        timeout=60,
+        cwd=REPO,
+        check=False,
+    )
+
+
+def messages_of(finished: subprocess.CompletedProcess[str]) -> list[dict[str, t.Any]]:
+    """The Singer messages a tap process wrote to stdout."""
+    return [json.loads(line) for line in finished.stdout.splitlines() if line.strip()]
+
+
+def iso(value: str) -> str:
+    """The fake's "YYYY-MM-DD HH:MM:SS" UTC as the tap writes it."""
+    return value if value.endswith("Z") else value.replace(" ", "T") + "Z"

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import typing as t
 from pathlib import Path
 
 import pytest
 
 from fake_cometly import FakeCometly
-from tests.helpers import run_tap, tap_config
+from tests.helpers import run_cli, run_tap, tap_config
 
 # (case, settings in a config file, settings as environment variables, setting named)
 BAD_INPUTS: list[tuple[str, dict[str, t.Any], dict[str, str], str]] = [
@@ -70,20 +66,6 @@ BAD_INPUTS: list[tuple[str, dict[str, t.Any], dict[str, str], str]] = [
 ]
 
 
-def run_cli(
-    config: dict[str, t.Any], env: dict[str, str], tmp_path: Path
-) -> subprocess.CompletedProcess[str]:
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps({k: v for k, v in config.items() if v is not None}))
-    command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
-    if env:
-        command += ["--config", "ENV"]
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_COMETLY_")}
-    return subprocess.run(
-        command, capture_output=True, text=True, env={**clean_env, **env}, timeout=60, check=False
-    )
-
-
 @pytest.mark.parametrize(
     ("case", "settings", "env", "setting"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
 )
@@ -91,7 +73,7 @@ def test_bad_config_stops_before_any_request(
     fake: FakeCometly, tmp_path: Path, case: str, settings: dict, env: dict, setting: str
 ) -> None:
     del case  # names the test only
-    finished = run_cli({**tap_config(fake), **settings}, env, tmp_path)
+    finished = run_cli({**tap_config(fake), **settings}, tmp_path, env, settings_from_env=bool(env))
     assert finished.returncode != 0
     assert finished.stdout == "", "nothing may reach the target"
     named = [
@@ -105,8 +87,9 @@ def test_good_values_from_env_are_used(fake: FakeCometly, tmp_path: Path) -> Non
     settings = tap_config(fake, end_date="2024-03-09")
     finished = run_cli(
         settings,
-        {"TAP_COMETLY_PER_PAGE": "100", "TAP_COMETLY_EVENT_NAMES": '["purchase"]'},
         tmp_path,
+        {"TAP_COMETLY_PER_PAGE": "100", "TAP_COMETLY_EVENT_NAMES": '["purchase"]'},
+        settings_from_env=True,
     )
     assert finished.returncode == 0, finished.stderr[-2000:]
     sent = [r for r in fake.request_log if r.path.endswith("/events")]

@@ -261,20 +261,6 @@ def test_a_saved_export_made_in_another_timezone_is_not_taken_over(fake: FakeCom
     assert len(creates(fake)) == 1
 
 
-def test_a_single_export_saved_by_tap_cometly_0_1_is_dropped(
-    fake: FakeCometly, caplog: pytest.LogCaptureFixture
-) -> None:
-    legacy = {"export_id": 1, "window_start": "2024-03-08T05:00:00Z"}
-    with caplog.at_level(logging.INFO):
-        run = run_contacts(
-            contacts_config(fake, contacts_window_days=30),
-            state={"bookmarks": {"contacts": {"export_in_flight": legacy}}},
-        )
-    assert_equals_truth(run, truth(fake))
-    assert "export_in_flight (written by tap-cometly 0.1) is dropped" in caplog.text
-    assert "export_in_flight" not in run.last_state["bookmarks"]["contacts"]
-
-
 def test_a_saved_export_that_failed_is_replaced(fake: FakeCometly) -> None:
     fake.inject(Fault("export_fail"))
     config = contacts_config(fake, contacts_window_days=30)

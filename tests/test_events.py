@@ -12,15 +12,10 @@ import pytest
 
 from fake_cometly import FakeCometly
 from tap_cometly.errors import ConfigError
-from tests.helpers import TapRun, catalog_for, run_tap, tap_config
+from tests.helpers import TapRun, catalog_for, iso, run_tap, tap_config
 
 UNLIMITED = {"events_requests_per_minute": 100_000}
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def iso(value: str) -> str:
-    """The fake's "YYYY-MM-DD HH:MM:SS" UTC as the tap emits it."""
-    return value.replace(" ", "T") + "Z" if not value.endswith("Z") else value
 
 
 def truth(

@@ -5,10 +5,7 @@ a healthy run is paced below every limit, and bad answers are clear errors that 
 from __future__ import annotations
 
 import io
-import json
 import re
-import subprocess
-import sys
 import time
 import typing as t
 from collections import Counter
@@ -21,12 +18,19 @@ import pytest
 
 from fake_cometly import FakeCometly, Fault
 from fake_cometly.faults import FaultKind
-from tap_cometly.errors import CometlyAPIError
 from tap_cometly.settings import parse_settings
 from tap_cometly.tap import TapCometly
-from tests.helpers import TapRun, catalog_for, run_tap, tap_config
+from tests.helpers import (
+    TapRun,
+    catalog_for,
+    iso,
+    messages_of,
+    run_cli,
+    run_tap,
+    run_until_error,
+    tap_config,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 SETUP_SOURCES = ["facebook_ads", "google_ads", "email", "direct", "referral"]
 SETUP: dict[str, t.Any] = {
     "sources": SETUP_SOURCES,
@@ -65,11 +69,6 @@ def sync_config(fake: FakeCometly, **overrides: t.Any) -> dict[str, t.Any]:
 
 
 # Ground truth
-
-
-def iso(value: str) -> str:
-    """The fake's "YYYY-MM-DD HH:MM:SS" UTC as the tap writes it."""
-    return value if value.endswith("Z") else value.replace(" ", "T") + "Z"
 
 
 def key_of(stream: str, record: dict[str, t.Any]) -> t.Any:
@@ -285,21 +284,6 @@ def test_a_full_sync_survives_a_mix_of_faults(
 # 2. Faults beyond the retry budget: a clear error, exit 1, and a STATE that resumes exactly
 
 
-def run_cli(config: dict[str, t.Any], tmp_path: Path) -> tuple[int, list[dict], str]:
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(config))
-    done = subprocess.run(
-        [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-        check=False,
-    )
-    messages = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    return done.returncode, messages, done.stderr
-
-
 def local_text(instant: datetime, zone: str) -> str:
     return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -408,9 +392,10 @@ def test_a_fault_beyond_the_budget_stops_the_run_and_its_state_resumes_exactly(
     for fault in faults:
         fake.inject(fault)
     config = sync_config(fake, **{"max_retry_minutes": 0.01, **overrides})
-    code, messages, stderr = run_cli(config, tmp_path)
+    finished = run_cli(config, tmp_path)
+    stderr = finished.stderr
 
-    assert code == 1
+    assert finished.returncode == 1
     assert "Traceback" not in stderr, "a clear message, not a stack trace"
     error = stderr.splitlines()[-1]
     assert "| ERROR " in error, stderr[-2000:]
@@ -418,7 +403,7 @@ def test_a_fault_beyond_the_budget_stops_the_run_and_its_state_resumes_exactly(
     assert re.search(cause, error), error
     window = WINDOW.search(error)
     assert window is not None, f"the error names no window: {error}"
-    first = TapRun(messages)
+    first = TapRun(messages_of(finished))
     state = first.last_state
     bookmark = first.bookmark(stream)
     # The failed window is the one after the last bookmark: nothing of it was claimed.
@@ -516,17 +501,6 @@ def test_a_restart_within_the_minute_waits_only_the_429s_retry_after(
 
 
 # 4. Bad answers: a clear error naming where, nothing skipped
-
-
-def run_until_error(config: dict[str, t.Any]) -> tuple[TapRun, CometlyAPIError]:
-    tap = TapCometly(config=config)
-    raw = io.BytesIO()
-    out = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
-    with redirect_stdout(out), pytest.raises(CometlyAPIError) as failure:
-        tap.sync_all()
-    out.flush()
-    lines = raw.getvalue().decode().splitlines()
-    return TapRun([json.loads(line) for line in lines if line.strip()]), failure.value
 
 
 # Status checks of one healthy export: queued, processing, completed (the fake's defaults).
@@ -675,7 +649,8 @@ def test_a_bad_answer_is_a_clear_error_and_skips_nothing(
     fake = start_small(start_fake)
     fake.inject(fault)
     config = sync_config(fake, **overrides)
-    run, error = run_until_error(config)
+    failed = run_until_error(config)
+    run, error = failed.run, failed.error
     message = str(error)
     assert re.search(says, message), message
     assert f"tream '{stream}'" in message
@@ -704,7 +679,8 @@ def test_a_company_page_without_ids_is_a_clear_error(
 ) -> None:
     fake = start_small(start_fake)
     fake.inject(Fault("no_id", family="companies_list"))
-    run, error = run_until_error(sync_config(fake))
+    failed = run_until_error(sync_config(fake))
+    run, error = failed.run, failed.error
     assert re.search(
         r"GET /public-api/v1/companies holds a row without an id, which every company has "
         r"\(fields: domain\)",

@@ -4,25 +4,17 @@ and the key goes to api_url's host only."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import subprocess
-import sys
 import time
 import traceback
 import typing as t
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from fake_cometly import FakeCometly, Fault
-from tap_cometly.errors import CometlyAPIError
-from tap_cometly.tap import TapCometly
-from tests.helpers import tap_config
+from tests.helpers import run_cli, run_until_error, tap_config
 
-REPO = Path(__file__).resolve().parent.parent
 # Long and unlike anything else in the output, so a leak of it cannot hide or be a coincidence.
 SECRET_KEY = "ck_live_7Qm2ZpX9vR4tW8yB3nK6hJ5c"
 SIGNATURE = "X-Amz-Signature"
@@ -46,23 +38,6 @@ def config_for(fake: FakeCometly, **overrides: t.Any) -> dict[str, t.Any]:
             "request_timeout_seconds": 0.4,
             **overrides,
         },
-    )
-
-
-def run_cli(
-    config: dict[str, t.Any], tmp_path: Path, env: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(config))
-    quiet = {k: v for k, v in os.environ.items() if not k.endswith("LOGLEVEL")}
-    return subprocess.run(
-        [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-        env={**quiet, **env},
-        check=False,
     )
 
 
@@ -198,12 +173,9 @@ def exception_texts(error: BaseException) -> str:
 def test_no_secret_in_the_exception_or_its_chain(fake: FakeCometly, fault: Fault) -> None:
     fake.inject(fault)
     config = config_for(fake, max_retry_minutes=0.01, request_timeout_seconds=0.3)
-    tap = TapCometly(config=config)
-    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
-    with redirect_stdout(out), pytest.raises(CometlyAPIError) as raised:
-        tap.sync_all()
+    error = run_until_error(config).error
     if fault.kind == "slow":
         time.sleep(fault.delay)  # the fake logs a slow download once it answers
-    assert str(raised.value).startswith("Stream 'contacts', window ")
+    assert str(error).startswith("Stream 'contacts', window ")
     assert signatures(fake)
-    assert secrets_in(exception_texts(raised.value), fake) == []
+    assert secrets_in(exception_texts(error), fake) == []

@@ -98,7 +98,7 @@ class ApiExportRepository:
             raise CometlyAPIError(msg, self._where)
         try:
             export_id = normalize.convert(
-                normalize.integer, raw_id, where=request, field="export_id"
+                normalize.integer, raw_id, source=request, field="export_id"
             )
         except CometlyAPIError as error:
             raise error.relocate(self._where) from None

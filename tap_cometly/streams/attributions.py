@@ -3,17 +3,32 @@
 Each setup (sources, model, window) is read through GET /events with the attribution filters,
 15 sources per request (the API's limit). The model and window become columns and part of the
 key, so several setups share one table.
+
+Always through GET /events pages (EventPagesStream, as events' list path): exports would take one
+file per day, setup and 15 sources, and the rows of a day's several requests are merged by key.
 """
 
 from __future__ import annotations
 
 import typing as t
+from dataclasses import replace
 
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.errors import CometlyAPIError
-from tap_cometly.streams.events import EVENT_CONVERTERS, EventsStream
+from tap_cometly.normalize import Field
+from tap_cometly.streams.events import (
+    AMOUNT,
+    COMPANY_ID,
+    CONFIGURED_NAME,
+    EVENT_NAME,
+    EVENT_TIME,
+    ID,
+    ORDER_ID,
+    PROFILE_ID,
+    EventPagesStream,
+)
 from tap_cometly.vocabulary import MAX_SOURCES_PER_REQUEST
 
 if t.TYPE_CHECKING:
@@ -26,52 +41,38 @@ if t.TYPE_CHECKING:
     from tap_cometly.windows import Window
 
 
-class EventAttributionsStream(EventsStream):
+class EventAttributionsStream(EventPagesStream):
     """Attributed revenue: the touchpoint's share of each event under each configured setup."""
 
     name = "event_attributions"
     primary_keys = ("id", "touchpoint_id", "attribution_model", "attribution_window")
-    converters: t.ClassVar[dict[str, normalize.Converter]] = {
-        **EVENT_CONVERTERS,
-        "touchpoint_id": normalize.integer,
-        "source": normalize.text,
-        "ad_id": normalize.text,
-    }
-
-    schema = th.PropertiesList(
-        th.Property("id", th.IntegerType, required=True, description="Event ID."),
-        th.Property("touchpoint_id", th.IntegerType, required=True, description="Touchpoint ID."),
-        th.Property(
-            "attribution_model", th.StringType, required=True, description="Model of the setup."
-        ),
-        th.Property(
+    fields = (
+        ID,
+        Field("touchpoint_id", th.IntegerType, normalize.integer, "Touchpoint ID.", required=True),
+        # The setup's model and window: filled in from the request, not read from the rows.
+        Field("attribution_model", th.StringType, None, "Model of the setup.", required=True),
+        Field(
             "attribution_window",
             th.IntegerType,
+            None,
+            "Lookback days of the setup (0 = lifetime).",
             required=True,
-            description="Lookback days of the setup (0 = lifetime).",
         ),
-        th.Property("event_time_utc", th.DateTimeType, required=True, description="Event time."),
-        th.Property("event_name", th.StringType, description="Standard name or custom_event_N."),
-        th.Property("configured_name", th.StringType, description="Label of a custom event."),
-        th.Property(
-            "amount", th.NumberType, description="This touchpoint's share of the event amount."
-        ),
-        th.Property("source", th.StringType, description="Traffic source of the touchpoint."),
-        th.Property("ad_id", th.StringType, description="Ad platform's ID of the credited ad."),
-        th.Property("profile_id", th.IntegerType, description="Contact profile ID."),
-        th.Property("company_id", th.IntegerType, description="Company ID."),
-        th.Property("order_id", th.StringType, description="Order ID."),
-    ).to_dict()
+        EVENT_TIME,
+        EVENT_NAME,
+        CONFIGURED_NAME,
+        replace(AMOUNT, description="This touchpoint's share of the event amount."),
+        Field("source", th.StringType, normalize.text, "Traffic source of the touchpoint."),
+        Field("ad_id", th.StringType, normalize.text, "Ad platform's ID of the credited ad."),
+        PROFILE_ID,
+        COMPANY_ID,
+        ORDER_ID,
+    )
+    schema = normalize.schema_of(fields)
 
     @property
     def setups(self) -> tuple[AttributionSetup, ...]:
         return self.settings.attribution_setups
-
-    @property
-    def extraction_method(self) -> str:
-        # Always GET /events: exports would take one file per day, setup and 15 sources, and
-        # the rows of a day's several requests are merged by key, which the list path does.
-        return "list"
 
     def get_url_params(
         self, context: Context | None, next_page_token: str | None

@@ -13,6 +13,7 @@ from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.client import CometlyStream
+from tap_cometly.normalize import Field
 from tap_cometly.pagination import CursorPaginator, page_rows
 from tap_cometly.responses import describe_request
 
@@ -24,11 +25,11 @@ if t.TYPE_CHECKING:
 
 MAX_COMPANIES_PER_PAGE = 5000
 
-COMPANY_CONVERTERS: dict[str, normalize.Converter] = {
-    "id": normalize.integer,
-    "domain": normalize.text,
-    "created_at": normalize.utc_timestamp,
-}
+COMPANY_FIELDS = (
+    Field("id", th.IntegerType, normalize.integer, "Company ID.", required=True),
+    Field("domain", th.StringType, normalize.text, "Company web domain."),
+    Field("created_at", th.DateTimeType, normalize.utc_timestamp, "When Cometly created it (UTC)."),
+)
 
 
 class CompaniesStream(CometlyStream):
@@ -39,13 +40,8 @@ class CompaniesStream(CometlyStream):
     primary_keys = ("id",)
     replication_key = None
     record_noun = "company"
-    converters = COMPANY_CONVERTERS
-
-    schema = th.PropertiesList(
-        th.Property("id", th.IntegerType, required=True, description="Company ID."),
-        th.Property("domain", th.StringType, description="Company web domain."),
-        th.Property("created_at", th.DateTimeType, description="When Cometly created it (UTC)."),
-    ).to_dict()
+    fields = COMPANY_FIELDS
+    schema = normalize.schema_of(COMPANY_FIELDS)
 
     def get_new_paginator(self) -> CursorPaginator:
         return CursorPaginator()
@@ -53,9 +49,10 @@ class CompaniesStream(CometlyStream):
     def get_url_params(
         self, context: Context | None, next_page_token: str | None
     ) -> dict[str, t.Any]:
+        del context  # the whole table is one request sequence
         return {"per_page": MAX_COMPANIES_PER_PAGE, "cursor": next_page_token}
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        where = describe_request(response)
+        source = describe_request(response)
         for row in page_rows(response):
-            yield self.shape(row, where)
+            yield self.shape(row, source)

@@ -6,20 +6,8 @@ window was exported is not read again; run the stream with FULL_TABLE replicatio
 everything from start_date) when such changes must reach the warehouse.
 
 Several windows' exports are in flight at once and each is saved in the state as soon as it is
-created (see exported.py), keyed by its window in UTC:
-
-    "contacts": {
-      "replication_key": "created_at",
-      "replication_key_value": "2024-03-16T04:00:00Z",      # every window before it is done
-      "exports_in_flight": {                                # gone once no export is in flight
-        "filters": {"timezone": "America/New_York", "include_comet_tokens": 0,
-                    "include_all_emails": 1},
-        "windows": {"2024-03-16T04:00:00Z/2024-04-15T04:00:00Z": 1002,
-                    "2024-04-15T04:00:00Z/2024-05-15T04:00:00Z": 1003}
-      }
-    }
-
-The timezone is among the filters because it turns a window into the export's local bounds.
+created, keyed by its window in UTC (the state's layout: see exported.py). The timezone is among
+the export filters because it turns a window into the export's local bounds.
 """
 
 from __future__ import annotations
@@ -29,6 +17,7 @@ import typing as t
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
+from tap_cometly.normalize import Field
 from tap_cometly.streams.exported import ExportedWindowsStream
 from tap_cometly.windows import Window, api_bounds, day_windows, parse_api_utc
 
@@ -38,52 +27,42 @@ if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-# Where a single export in flight was saved before several could be (tap-cometly 0.1).
-LEGACY_IN_FLIGHT = "export_in_flight"
-
-CONTACT_CONVERTERS: dict[str, normalize.Converter] = {
-    "id": normalize.integer,
-    "email": normalize.text,
-    "name": normalize.text,
-    "phone": normalize.text,
-    "location": normalize.text,
-    "created_at": normalize.utc_timestamp,
-    "comet_tokens": normalize.text_list,
-    "emails": normalize.text_list,
-}
+CONTACT_FIELDS = (
+    Field("id", th.IntegerType, normalize.integer, "Contact ID.", required=True),
+    Field("email", th.StringType, normalize.text, "Primary email address."),
+    Field("name", th.StringType, normalize.text, "Full name."),
+    Field("phone", th.StringType, normalize.text, "Phone number."),
+    Field("location", th.StringType, normalize.text, "Location (e.g. a country code)."),
+    Field(
+        "created_at",
+        th.DateTimeType,
+        normalize.utc_timestamp,
+        "When the contact was created (UTC); it decides the contact's window.",
+    ),
+)
+# Sent only when their export flag is on, so only then in the schema.
+COMET_TOKENS = Field(
+    "comet_tokens",
+    th.ArrayType(th.StringType),
+    normalize.text_list,
+    "The contact's last 5 comet tokens, newest first.",
+)
+ALL_EMAILS = Field(
+    "emails",
+    th.ArrayType(th.StringType),
+    normalize.text_list,
+    "Every email address of the contact, merged profiles' included.",
+)
 
 
 def contact_schema(*, comet_tokens: bool, all_emails: bool) -> dict[str, t.Any]:
     """The contact columns; the two arrays only when their export flag is on."""
-    properties = [
-        th.Property("id", th.IntegerType, required=True, description="Contact ID."),
-        th.Property("email", th.StringType, description="Primary email address."),
-        th.Property("name", th.StringType, description="Full name."),
-        th.Property("phone", th.StringType, description="Phone number."),
-        th.Property("location", th.StringType, description="Location (e.g. a country code)."),
-        th.Property(
-            "created_at",
-            th.DateTimeType,
-            description="When the contact was created (UTC); it decides the contact's window.",
-        ),
+    fields = [
+        *CONTACT_FIELDS,
+        *([COMET_TOKENS] if comet_tokens else []),
+        *([ALL_EMAILS] if all_emails else []),
     ]
-    if comet_tokens:
-        properties.append(
-            th.Property(
-                "comet_tokens",
-                th.ArrayType(th.StringType),
-                description="The contact's last 5 comet tokens, newest first.",
-            )
-        )
-    if all_emails:
-        properties.append(
-            th.Property(
-                "emails",
-                th.ArrayType(th.StringType),
-                description="Every email address of the contact, merged profiles' included.",
-            )
-        )
-    return th.PropertiesList(*properties).to_dict()
+    return normalize.schema_of(fields)
 
 
 class ContactsStream(ExportedWindowsStream):
@@ -94,7 +73,8 @@ class ContactsStream(ExportedWindowsStream):
     primary_keys: tuple[str, ...] = ("id",)
     replication_key = "created_at"
     record_noun = "contact"
-    converters = CONTACT_CONVERTERS
+    # Every field the stream can send: the shaper keeps only those of the schema in force.
+    fields = (*CONTACT_FIELDS, COMET_TOKENS, ALL_EMAILS)
 
     def __init__(self, tap: Tap) -> None:
         # The tap's config is already type-converted here, even during discovery.
@@ -128,13 +108,6 @@ class ContactsStream(ExportedWindowsStream):
     def windows(self, context: Context | None) -> Iterator[Window]:
         """The run's windows, taking in the windows of saved exports where they fit: an earlier
         run's last window ends at that run's "now", and its export is still worth taking over."""
-        if self.stream_state.pop(LEGACY_IN_FLIGHT, None) is not None:
-            self.logger.info(
-                "Stream '%s': the state's %s (written by tap-cometly 0.1) is dropped; its window "
-                "is exported again.",
-                self.name,
-                LEGACY_IN_FLIGHT,
-            )
         saved = {
             window.start: window
             for window in map(_window_of_key, self.saved_exports(warn=False))

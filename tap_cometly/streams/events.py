@@ -6,19 +6,11 @@ the same filters and selected fields; several days are in flight at once and the
 out oldest first (exported.py), so days are emitted and bookmarked in order. Export rows (ISO
 times with "Z") and list rows ("YYYY-MM-DD HH:MM:SS") come out identical from the RecordShaper.
 
-Each day's export is saved in the state as soon as it is created (see exported.py), by day:
+Each day's export is saved in the state as soon as it is created, by day (the state's layout:
+see exported.py).
 
-    "events": {
-      "replication_key": "event_time_utc",
-      "replication_key_value": "2024-03-09T05:00:00Z",      # every day before it is done
-      "exports_in_flight": {                                # gone once no export is in flight
-        "filters": {"query_mode": "profile", "fields": ["event_name", "amount"]},
-        "days": {"2024-03-09": 1003, "2024-03-10": 1004}
-      }
-    }
-
-`filters` is each export's body less its date. Only exports of days that were over when they
-were created are saved: an export of today covers today only up to its creation.
+GET /events itself (its parameters, pages and rows, and the windows it is read in) is
+EventPagesStream, which event_attributions shares.
 """
 
 from __future__ import annotations
@@ -29,10 +21,13 @@ from datetime import timedelta
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
+from tap_cometly.errors import Location
 from tap_cometly.extraction import ExportDay, end_of_day, plan_windows
+from tap_cometly.normalize import Field
 from tap_cometly.pagination import CursorPaginator, page_rows
 from tap_cometly.responses import describe_request
 from tap_cometly.streams.exported import ExportedWindowsStream
+from tap_cometly.streams.windowed import WindowedStream
 from tap_cometly.windows import Window, api_bounds, utc_now
 
 if t.TYPE_CHECKING:
@@ -58,52 +53,50 @@ LIST_FIELDS = frozenset(
     }
 )
 
-EVENT_CONVERTERS: dict[str, normalize.Converter] = {
-    "id": normalize.integer,
-    "event_time_utc": normalize.utc_timestamp,
-    "profile_id": normalize.integer,
-    "company_id": normalize.integer,
-    "space_id": normalize.integer,
-    "event_name": normalize.text,
-    "configured_name": normalize.text,
-    "amount": normalize.number,
-    "is_upsell": normalize.boolean,
-    "order_id": normalize.text,
-    "order_name": normalize.text,
-}
+# The fields events and event_attributions share.
+ID = Field("id", th.IntegerType, normalize.integer, "Event ID.", required=True)
+EVENT_TIME = Field(
+    "event_time_utc",
+    th.DateTimeType,
+    normalize.utc_timestamp,
+    "When it happened (UTC).",
+    required=True,
+)
+PROFILE_ID = Field("profile_id", th.IntegerType, normalize.integer, "Contact profile ID.")
+COMPANY_ID = Field("company_id", th.IntegerType, normalize.integer, "Company ID.")
+EVENT_NAME = Field("event_name", th.StringType, normalize.text, "Standard name or custom_event_N.")
+CONFIGURED_NAME = Field(
+    "configured_name",
+    th.StringType,
+    normalize.text,
+    "The label given to a custom event; the event name for standard events.",
+)
+AMOUNT = Field("amount", th.NumberType, normalize.number, "Transaction amount.")
+ORDER_ID = Field("order_id", th.StringType, normalize.text, "Order ID.")
+
+EVENT_FIELDS = (
+    ID,
+    EVENT_TIME,
+    PROFILE_ID,
+    COMPANY_ID,
+    Field("space_id", th.IntegerType, normalize.integer, "Cometly Space ID."),
+    EVENT_NAME,
+    CONFIGURED_NAME,
+    AMOUNT,
+    Field("is_upsell", th.BooleanType, normalize.boolean, "Whether the purchase is an upsell."),
+    ORDER_ID,
+    Field("order_name", th.StringType, normalize.text, "Order name."),
+)
 
 
-class EventsStream(ExportedWindowsStream):
-    """One row per conversion event, as Cometly has it (no attribution filter)."""
+class EventPagesStream(WindowedStream):
+    """A stream read from GET /events in Space-local windows, cursor-paginated: the request's
+    parameters, its rows as records and the windows' length and lookback."""
 
-    name = "events"
     path = "/events"
-    exports_path = "/events/exports"
-    in_flight_entries = "days"
     primary_keys: tuple[str, ...] = ("id",)
     replication_key = "event_time_utc"
     record_noun = "event"
-    converters = EVENT_CONVERTERS
-
-    schema = th.PropertiesList(
-        th.Property("id", th.IntegerType, required=True, description="Event ID."),
-        th.Property(
-            "event_time_utc", th.DateTimeType, required=True, description="When it happened (UTC)."
-        ),
-        th.Property("profile_id", th.IntegerType, description="Contact profile ID."),
-        th.Property("company_id", th.IntegerType, description="Company ID."),
-        th.Property("space_id", th.IntegerType, description="Cometly Space ID."),
-        th.Property("event_name", th.StringType, description="Standard name or custom_event_N."),
-        th.Property(
-            "configured_name",
-            th.StringType,
-            description="The label given to a custom event; the event name for standard events.",
-        ),
-        th.Property("amount", th.NumberType, description="Transaction amount."),
-        th.Property("is_upsell", th.BooleanType, description="Whether the purchase is an upsell."),
-        th.Property("order_id", th.StringType, description="Order ID."),
-        th.Property("order_name", th.StringType, description="Order name."),
-    ).to_dict()
 
     def get_new_paginator(self) -> CursorPaginator:
         return CursorPaginator()
@@ -134,16 +127,16 @@ class EventsStream(ExportedWindowsStream):
         }
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        where = describe_request(response)
+        source = describe_request(response)
         for row in page_rows(response):
-            yield self.event_record(row, where)
+            yield self.event_record(row, source)
 
-    def event_record(self, row: t.Any, where: str) -> dict[str, t.Any]:
-        """A page's or an export file's row as a record; `where` names the request or file."""
-        record = self.shape(row, where)
+    def event_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
+        """A page's or an export file's row as a record; `source` names the request or file."""
+        record = self.shape(row, source)
         if record.get("event_time_utc") is None:
-            msg = f"{where}, event {record['id']}: no event_time_utc, which Cometly always sends."
-            raise normalize.BadValueError(msg)
+            msg = f"{source} sent it without an event_time_utc, which Cometly always sends."
+            raise normalize.BadValueError(msg, Location(record=self.shape.name_of(record)))
         return record
 
     # Windows: see WindowedStream
@@ -164,6 +157,16 @@ class EventsStream(ExportedWindowsStream):
             # of them; a row outside belongs to (and is read by) the neighbouring window.
             if window.contains(record["event_time_utc"]):
                 yield record
+
+
+class EventsStream(ExportedWindowsStream, EventPagesStream):
+    """One row per conversion event, as Cometly has it (no attribution filter)."""
+
+    name = "events"
+    exports_path = "/events/exports"
+    in_flight_entries = "days"
+    fields = EVENT_FIELDS
+    schema = normalize.schema_of(EVENT_FIELDS)
 
     def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
         return self.rows_in_window({"window": window})
@@ -200,8 +203,8 @@ class EventsStream(ExportedWindowsStream):
         assert isinstance(window, ExportDay)
         return end_of_day(window.day, self.settings.timezone)
 
-    def export_record(self, row: t.Any, where: str) -> dict[str, t.Any]:
-        return self.event_record(row, where)
+    def export_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
+        return self.event_record(row, source)
 
     @property
     def export_filters(self) -> dict[str, t.Any]:

@@ -7,12 +7,31 @@ bookmarked oldest first, as the list path does.
 Creations are scarce (5 a minute) and an export takes seconds to minutes, so each export is saved
 in the stream's state as soon as it is created, and a run that starts again after a crash takes
 it over instead of creating another. An export leaves the map in the same STATE that moves the
-bookmark past its window:
+bookmark past its window. A stream's state, for events (exports by Space-local day) and for
+contacts (exports by window, "start/end" in UTC):
 
-    "exports_in_flight": {                       # gone once no export is in flight
-      "filters": {...},                          # what the export's body holds besides its window
-      "<entries>": {"<window key>": 1003, ...}   # "days" for events, "windows" for contacts
+    "events": {
+      "replication_key": "event_time_utc",
+      "replication_key_value": "2024-03-09T05:00:00Z",      # every window before it is done
+      "exports_in_flight": {                                # gone once no export is in flight
+        "filters": {"query_mode": "profile", "fields": ["event_name", "amount"]},
+        "days": {"2024-03-09": 1003, "2024-03-10": 1004}
+      }
+    },
+    "contacts": {
+      "replication_key": "created_at",
+      "replication_key_value": "2024-03-16T04:00:00Z",
+      "exports_in_flight": {
+        "filters": {"timezone": "America/New_York", "include_comet_tokens": 0,
+                    "include_all_emails": 1},
+        "windows": {"2024-03-16T04:00:00Z/2024-04-15T04:00:00Z": 1002,
+                    "2024-04-15T04:00:00Z/2024-05-15T04:00:00Z": 1003}
+      }
     }
+
+`filters` is what every export body of the run holds besides its window (export_filters), and
+the entries map (in_flight_entries: "days" or "windows") holds each export's id by window key
+(export_key).
 
 Exports made with other filters, or of windows this run does not read, are forgotten. Only an
 export of a period that was over when it was created is saved: an export of a day still running
@@ -75,15 +94,16 @@ class ExportedWindowsStream(WindowedStream):
 
     def is_exported(self, window: Window) -> bool:
         """Whether the window is read from an export (else through records_in_window)."""
+        del window  # by default every window is
         return True
 
     def export_covers_until(self, window: Window) -> datetime:
         """The end of the period the window's export covers."""
         return window.end
 
-    def export_record(self, row: t.Any, where: str) -> dict[str, t.Any]:
-        """An export file's row as a record; `where` names the file."""
-        return self.shape(row, where)
+    def export_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
+        """An export file's row as a record; `source` names the file."""
+        return self.shape(row, source)
 
     # Reading
 
