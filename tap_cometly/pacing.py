@@ -31,6 +31,10 @@ import requests
 # Fraction of a window by which the server's count may lag ours (see the module docstring).
 SERVER_SKEW = 0.05
 
+# Shorter waits are routine spacing between calls that nobody watching a sync would notice: they
+# go to DEBUG, so the INFO log names only the waits that explain a pause.
+NOTICEABLE_WAIT_SECONDS = 1.0
+
 
 class RateLimitFamily(str, Enum):
     """The endpoints that share one per-minute budget."""
@@ -156,7 +160,8 @@ class Pacer:
                 if wait <= 0:
                     self._in_flight += 1
                     return
-            self._logger.info(
+            self._logger.log(
+                logging.INFO if wait >= NOTICEABLE_WAIT_SECONDS else logging.DEBUG,
                 "Rate limit: waiting %.1f s before the next %s request: %s.",
                 wait,
                 self.family,

@@ -6,6 +6,10 @@ that every member relied on still exists with the signature used, so an SDK upgr
 one fails there, by name; pyproject.toml holds singer-sdk to 0.54.x for the same reason.
 
 Tap hooks (TapHooks):
+- `metrics_logger`: the SDK sets the level of its `singer_sdk.metrics` logger from LOGLEVEL in
+  PluginBase.__init__, so at the default INFO every request and record count logs a METRIC
+  line; the tap sets it again after init, to WARNING unless TAP_COMETLY_METRICS_LOG_LEVEL asks
+  for them (metrics_log_level).
 - `_env_var_config`: settings from environment variables are read as raw text, so the tap's own
   conversion gives a bad number in a variable the same one-line error as in a config file.
 - `_validate_config` and `_config`: the tap converts and checks every setting (prepare_config)
@@ -30,6 +34,7 @@ Stream hooks (StreamHooks):
 
 from __future__ import annotations
 
+import os
 import typing as t
 
 from singer_sdk import Tap
@@ -47,8 +52,30 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
+METRICS_LOG_LEVEL_VARIABLE = "TAP_COMETLY_METRICS_LOG_LEVEL"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def metrics_log_level() -> str:
+    """The level of the SDK's METRIC lines: WARNING (none are logged) unless the user asks."""
+    level = os.environ.get(METRICS_LOG_LEVEL_VARIABLE, "WARNING").strip().upper()
+    if level not in _LOG_LEVELS:
+        msg = (
+            f"Invalid environment variable {METRICS_LOG_LEVEL_VARIABLE}="
+            f"{os.environ[METRICS_LOG_LEVEL_VARIABLE]!r}: expected one of {', '.join(_LOG_LEVELS)} "
+            "(INFO logs the SDK's METRIC lines)."
+        )
+        raise ConfigError([msg])
+    return level
+
+
 class TapHooks(Tap):
     """The tap's hooks into singer-sdk (see the module docstring)."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        metrics_level = metrics_log_level()  # a bad value fails before any other work
+        super().__init__(*args, **kwargs)
+        self.metrics_logger.setLevel(metrics_level)
 
     def prepare_config(self, config: dict[str, t.Any]) -> tuple[dict[str, t.Any], list[str]]:
         """The config with its values converted, and one message per bad value."""

@@ -133,6 +133,23 @@ def test_every_wait_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) 
     assert "budget" in waits[0].getMessage()
 
 
+def test_only_noticeable_waits_reach_info_yet_every_wait_counts(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pacer, clock = make_pacer(limit=1, window=60.0)
+    with caplog.at_level(logging.DEBUG):
+        call(pacer, clock)  # answered at 1000.1: the slot frees at 1060.1
+        clock.now = 1059.8
+        call(pacer, clock)  # waits 0.3 s; answered at 1060.2
+        clock.now = 1118.6
+        call(pacer, clock)  # waits 1.6 s
+    waits = [(r.levelno, r.getMessage()) for r in caplog.records if "waiting" in r.getMessage()]
+    assert [level for level, _ in waits] == [logging.DEBUG, logging.INFO]
+    assert "waiting 0.3 s" in waits[0][1]
+    assert "waiting 1.6 s" in waits[1][1]
+    assert pacer.waited_seconds == pytest.approx(1.9)
+
+
 def test_a_call_that_left_only_our_window_takes_no_slot_for_a_whole_window() -> None:
     # The server counts a call from its arrival, we from its answer: B's slow answer comes when
     # A has just left our window but was still in the server's when B arrived.

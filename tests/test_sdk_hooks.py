@@ -6,11 +6,12 @@ from __future__ import annotations
 import inspect
 import io
 import json
+import logging
 import typing as t
 from contextlib import redirect_stdout
 
 import pytest
-from singer_sdk import Tap
+from singer_sdk import Tap, metrics
 from singer_sdk.configuration import _dict_config
 from singer_sdk.plugin_base import PluginBase
 from singer_sdk.streams import RESTStream, Stream
@@ -115,6 +116,23 @@ def test_termination_goes_to_the_taps_own_handler(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(tap, "on_termination", received.append)
     tap._handle_termination(15, None)
     assert received == [15]
+
+
+def test_metric_lines_stay_off_unless_their_variable_asks(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "self.metrics_logger.setLevel(" in inspect.getsource(PluginBase.__init__)
+    sdk_metrics = metrics.get_metrics_logger()
+    monkeypatch.setattr(sdk_metrics, "level", sdk_metrics.level)  # restored after the test
+    monkeypatch.setenv("LOGLEVEL", "INFO")
+    monkeypatch.delenv("TAP_COMETLY_METRICS_LOG_LEVEL", raising=False)
+    tap = TapCometly(config=config())
+    assert tap.metrics_logger is sdk_metrics
+    assert sdk_metrics.getEffectiveLevel() == logging.WARNING
+    monkeypatch.setenv("TAP_COMETLY_METRICS_LOG_LEVEL", "info")
+    TapCometly(config=config())
+    assert sdk_metrics.getEffectiveLevel() == logging.INFO
+    monkeypatch.setenv("TAP_COMETLY_METRICS_LOG_LEVEL", "loud")
+    with pytest.raises(ConfigError, match="TAP_COMETLY_METRICS_LOG_LEVEL='loud'"):
+        TapCometly(config=config())
 
 
 def test_the_hooks_are_on_the_sdks_classes() -> None:
