@@ -45,11 +45,6 @@ def test_metric_lines_come_back_with_their_variable(
     assert metric_lines(caplog)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="event_attributions' request context still holds its AttributionSetup and sources; "
-    "the change is pending in tap_cometly/streams/attributions.py (being rewritten)",
-)
 def test_metric_tags_name_an_attribution_request_briefly(
     start_fake: t.Callable[..., FakeCometly],
     caplog: pytest.LogCaptureFixture,

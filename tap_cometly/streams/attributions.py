@@ -10,13 +10,14 @@ file per day, setup and 15 sources, and the rows of a day's several requests are
 
 from __future__ import annotations
 
+import math
 import typing as t
 from dataclasses import replace
 
 from singer_sdk import typing as th
 
 from tap_cometly import normalize
-from tap_cometly.errors import CometlyAPIError
+from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.normalize import Field
 from tap_cometly.streams.events import (
     AMOUNT,
@@ -78,10 +79,11 @@ class EventAttributionsStream(EventPagesStream):
         self, context: Context | None, next_page_token: str | None
     ) -> dict[str, t.Any]:
         assert context is not None, "attribution requests are always made for a setup"
-        setup: AttributionSetup = context["setup"]
+        setup = self.setups[context["setup"]]
+        first = context["source_group"] * MAX_SOURCES_PER_REQUEST
         return {
             **super().get_url_params(context, next_page_token),
-            "sources[]": list(context["sources"]),
+            "sources[]": list(setup.sources[first : first + MAX_SOURCES_PER_REQUEST]),
             "attribution_model": setup.model,
             "attribution_window": setup.window,
         }
@@ -90,20 +92,27 @@ class EventAttributionsStream(EventPagesStream):
         for record in super().parse_response(response):
             if record.get("touchpoint_id") is None:
                 msg = (
-                    f"Stream '{self.name}': an attributed row of event {record['id']} has no "
-                    "touchpoint_id, which the API documents as always present with sources."
+                    "an attributed row has no touchpoint_id, which the API documents as always "
+                    "present with sources."
                 )
-                raise CometlyAPIError(msg)
+                raise CometlyAPIError(msg, Location(record=self.shape.name_of(record)))
             yield record
 
     def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
         # Requests for different source groups may return the same touchpoint (the API does not
         # say whether multi-touch rows are limited to the requested sources): keep the first.
         seen: set[tuple[t.Any, ...]] = set()
-        for setup in self.setups:
-            for first in range(0, len(setup.sources), MAX_SOURCES_PER_REQUEST):
-                sources = setup.sources[first : first + MAX_SOURCES_PER_REQUEST]
-                request = {"window": window, "setup": setup, "sources": sources}
+        for setup_index, setup in enumerate(self.setups):
+            for source_group in range(math.ceil(len(setup.sources) / MAX_SOURCES_PER_REQUEST)):
+                # Short values only: the SDK copies a request's context into its metric tags.
+                # The index names the setup: two setups may share a model and window.
+                request = {
+                    "window": window,
+                    "setup": setup_index,
+                    "attribution_model": setup.model,
+                    "attribution_window": setup.window,
+                    "source_group": source_group,
+                }
                 for row in self.rows_in_window(request):
                     key = (row["id"], row["touchpoint_id"], setup.model, setup.window)
                     if key in seen:
