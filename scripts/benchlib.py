@@ -115,12 +115,21 @@ class PeakMemory:
         return self._peak_kib / 1024
 
 
-def run_tap(config: dict[str, Any], *, select: Sequence[str] | None = None) -> TapResult:
+def run_tap(
+    config: dict[str, Any],
+    *,
+    select: Sequence[str] | None = None,
+    state: dict[str, Any] | None = None,
+) -> TapResult:
     """Run tap-cometly as a user would; count its RECORD lines and measure its peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.json"
         config_path.write_text(json.dumps(config))
         command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
+        if state is not None:
+            state_path = Path(tmp) / "state.json"
+            state_path.write_text(json.dumps(state))
+            command += ["--state", str(state_path)]
         if select is not None:
             catalog = json.loads(
                 subprocess.run(
