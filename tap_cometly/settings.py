@@ -121,11 +121,6 @@ EXTRACTION_METHOD = Setting(
         "says."
     ),
 )  # fmt: skip
-# 72 hours: Cometly accepts tracked events with any past event_time (offline conversions come
-# hours or days late). Measured by `python -m scripts.lookback_cost` at Cometly's limits, a
-# daily run with 72 hours instead of 3 costs a 2,000-event-a-day Space 2 more list calls and no
-# more time (0.1 API minutes), and a 50,000-a-day Space 6.5 API minutes instead of 1.4 through
-# the list (1.1 through day exports). README.md's "State and resuming" states the guarantee.
 LOOKBACK_HOURS = Setting(
     "lookback_hours", "number", default=72, minimum=0,
     description=(
