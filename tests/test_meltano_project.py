@@ -32,6 +32,7 @@ TARGET_JSONL = ROOT / "demo" / "target-jsonl" / ".venv" / "bin" / "target-jsonl"
 DEFINITION = ROOT / "plugin" / "tap-cometly.yml"
 # `meltano run` in the project's default environment names its state after the pipeline.
 STATE_ID = "dev:tap-cometly-to-target-jsonl"
+LOOKBACK_HOURS = 3
 FIRST_END = datetime(2024, 3, 11, 4, tzinfo=timezone.utc)  # 2024-03-11 00:00 in New York
 SECOND_END = datetime(2024, 3, 12, 4, tzinfo=timezone.utc)
 
@@ -140,6 +141,9 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
         "TAP_COMETLY_RETRY_INITIAL_WAIT_SECONDS": "0.02",
         "TAP_COMETLY_MAX_RETRY_MINUTES": "0.25",
         "TAP_COMETLY_REQUEST_TIMEOUT_SECONDS": "5",
+        # Shorter than the 72-hour default, so the second run's re-read tail is a part of the
+        # first run's range, not all of it.
+        "TAP_COMETLY_LOOKBACK_HOURS": str(LOOKBACK_HOURS),
         "TAP_COMETLY_EXPORT_POLL_SECONDS": "0.02",
         "TARGET_JSONL_DESTINATION_PATH": str(first_output),
         "TARGET_JSONL_DO_TIMESTAMP_FILE": "false",
@@ -162,7 +166,7 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
     assert sorted(row["id"] for row in companies) == sorted(row["id"] for row in fake.companies())
     assert events_bookmark(project) == utc(FIRST_END)
 
-    # An event that arrived late, inside the 3 hours each incremental run reads again.
+    # An event that arrived late, inside the lookback each incremental run reads again.
     late = fake.add_event(
         event_name="purchase", amount=42.5, event_time_utc=FIRST_END - timedelta(hours=1)
     )
@@ -173,7 +177,7 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
     project.meltano("run", "tap-cometly", "target-jsonl")
 
     second_events = project.records(second_output, "events")
-    lookback_start = FIRST_END - timedelta(hours=3)
+    lookback_start = FIRST_END - timedelta(hours=LOOKBACK_HOURS)
     expected = {row["id"] for row in fake.events(utc(lookback_start), utc(SECOND_END))}
     assert sorted(record["id"] for record in second_events) == sorted(expected)
     assert late["id"] in expected
