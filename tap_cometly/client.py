@@ -34,7 +34,6 @@ _RETRIABLE_EXCEPTIONS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
     TransientAPIError,
-    RateLimitedError,
 )
 
 
@@ -177,10 +176,11 @@ class CometlyStream(StreamHooks):
 
     # Retries: 5xx, timeouts and broken connections back off exponentially with jitter for at
     # most max_retry_minutes; a 429 is retried at once because the pacer already sleeps for its
-    # Retry-After before the next call of that family.
+    # Retry-After before the next call of that family. A 429 is no failure: it is retried outside
+    # the max_retry_minutes budget, however long the Retry-After waits add up to.
 
     def request_decorator(self, func: Callable) -> Callable:
-        return backoff.on_exception(
+        through_failures = backoff.on_exception(
             self.backoff_wait_generator,
             _RETRIABLE_EXCEPTIONS,
             max_tries=None,
@@ -190,12 +190,21 @@ class CometlyStream(StreamHooks):
             on_giveup=self._give_up,
             logger=None,
         )(func)
+        return backoff.on_exception(
+            backoff.constant,
+            RateLimitedError,
+            interval=0,
+            max_tries=None,
+            jitter=None,
+            on_backoff=self.backoff_handler,
+            logger=None,
+        )(through_failures)
 
     def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
         waits = self.retry_policy.waits()
-        error = yield 0.0
+        yield 0.0  # backoff primes the generator: this value is not a wait
         while True:
-            error = yield 0.0 if isinstance(error, RateLimitedError) else next(waits)
+            yield next(waits)
 
     def backoff_handler(self, details: Details) -> None:
         error = details.get("exception")
