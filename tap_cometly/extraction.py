@@ -22,6 +22,10 @@ where a Space of a few thousand events a day breaks even when an export takes a 
 keeps daily incremental runs (one or two days) on the list. The last 24 hours stay on the list
 because their events still arrive (late and back-dated tracking) and an export can only ever
 cover a whole day.
+
+A selected field that only exports deliver (event_url, the ad hierarchy beyond ad_id) overrides
+the setting: every day that has ended is read from its export, and only the day still running
+through GET /events (an export of it would miss what comes after, and is never taken over).
 """
 
 from __future__ import annotations
@@ -73,8 +77,17 @@ def plan_windows(
     method: str,
     window_days: int,
     now: datetime,
+    ended_days_by_export: bool = False,
 ) -> list[Window]:
-    """The windows covering [start, end), oldest first; those read by export are ExportDays."""
+    """The windows covering [start, end), oldest first; those read by export are ExportDays.
+    `ended_days_by_export`: a field only exports deliver is wanted (see the module docstring)."""
+    if ended_days_by_export:
+        return [
+            export_day(window, space_tz)
+            if end_of_day(local_date(window.start, space_tz), space_tz) <= now
+            else window
+            for window in day_windows(start, end, space_tz, 1)
+        ]
     if method == "list":
         return list(day_windows(start, end, space_tz, window_days))
     days = list(day_windows(start, end, space_tz, 1))

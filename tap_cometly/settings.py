@@ -108,17 +108,20 @@ EVENTS_WINDOW_DAYS = Setting(
 EXTRACTION_METHOD = Setting(
     "extraction_method", "choice", default="auto", allowed=extraction.EXTRACTION_METHODS,
     description=(
-        "How the events stream reads its range. list: GET /events pages (7 calls a minute, "
-        f"{cometly.MAX_EVENTS_PER_PAGE} events each). export: one POST /events/exports file per "
-        "Space-local day (5 days a minute whatever their size, several in flight at once; each "
-        "takes seconds to minutes to process). auto: exports for the whole days that ended at "
-        f"least {extraction.AUTO_EXPORT_AFTER_HOURS} hours before the run, when there are at "
-        f"least {extraction.AUTO_MIN_EXPORT_DAYS} of them (a backfill), and GET /events for the "
+        "How the events and event_attributions streams read their range. list: GET /events "
+        f"pages (7 calls a minute, {cometly.MAX_EVENTS_PER_PAGE} events each). export: one POST "
+        "/events/exports file per Space-local day (5 days a minute whatever their size, several "
+        "in flight at once; each takes seconds to minutes to process). auto: exports for the "
+        "whole days that ended at least "
+        f"{extraction.AUTO_EXPORT_AFTER_HOURS} hours before the run, when there are at least "
+        f"{extraction.AUTO_MIN_EXPORT_DAYS} of them (a backfill), and GET /events for the "
         "rest: the recent, still-changing days, partial days and short incremental ranges, "
         "where an export's processing time costs about what it saves (measured on the fake at "
         "Cometly's limits: 90 days of 50,000 events take 18 minutes through exports, 172 "
         "through the list). Export days are always one day long, whatever events_window_days "
-        "says."
+        "says; event_attributions takes one export per day, setup and 15 sources. A selected "
+        "field only exports deliver (event_url, the ad hierarchy beyond ad_id) sends every day "
+        "that has ended to exports whatever this says (README: Streams)."
     ),
 )  # fmt: skip
 LOOKBACK_HOURS = Setting(

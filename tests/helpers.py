@@ -145,12 +145,24 @@ def catalog_for(config: dict[str, t.Any], select: dict[str, list[str] | None]) -
     return catalog
 
 
+def events_exported_catalog(config: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Every stream selected, and every field of events, event_url included: only day exports
+    deliver it, so with extraction_method list events' past days go to exports while
+    event_attributions reads GET /events pages."""
+    discovered = catalog_for(config, {})["streams"]
+    selection: dict[str, list[str] | None] = {entry["tap_stream_id"]: None for entry in discovered}
+    events = next(entry for entry in discovered if entry["tap_stream_id"] == "events")
+    selection["events"] = list(events["schema"]["properties"])
+    return catalog_for(config, selection)
+
+
 def run_cli(
     config: dict[str, t.Any],
     tmp_path: Path,
     env: dict[str, str] | None = None,
     *,
     settings_from_env: bool = False,
+    catalog: dict[str, t.Any] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m tap_cometly.tap` as a user would, with `env` added to an environment that
     holds none of this process's tap settings or log levels (they would change what it says)."""
@@ -159,6 +171,10 @@ def run_cli(
     command = [sys.executable, "-m", "tap_cometly.tap", "--config", str(config_path)]
     if settings_from_env:
         command += ["--config", "ENV"]
+    if catalog is not None:
+        catalog_path = tmp_path / "catalog.json"
+        catalog_path.write_text(json.dumps(catalog))
+        command += ["--catalog", str(catalog_path)]
     inherited = {
         key: value
         for key, value in os.environ.items()

@@ -383,16 +383,18 @@ def test_auto_lists_a_short_range(fake: FakeCometly) -> None:
     assert set(by_id(run)) == truth_ids(fake, "2024-03-08T05:00:00Z", "2024-03-10T05:00:00Z")
 
 
-def test_event_attributions_stay_on_the_list_path(fake: FakeCometly) -> None:
+def test_event_attributions_follow_the_extraction_method(fake: FakeCometly) -> None:
     setup = {
         "sources": ["facebook_ads"],
         "attribution_model": "last_touch",
         "attribution_window": 30,
     }
-    config = events_config(fake, attribution_setups=[setup])
+    config = events_config(fake, attribution_setups=[setup], end_date="2024-03-10")
     run = run_tap(config, catalog=catalog_for(config, {"event_attributions": None}))
     assert run.records("event_attributions")
-    assert not creates(fake)
+    assert created_days(fake) == ["2024-03-08", "2024-03-09"]
+    assert {create.json_body["attribution_model"] for create in creates(fake)} == {"last_touch"}
+    assert not fake.count(family="events_list")
 
 
 NOW = datetime(2024, 3, 20, 15, 0, tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fake_cometly import FakeCometly, Fault
-from tests.helpers import run_cli, run_until_error, tap_config
+from tests.helpers import events_exported_catalog, run_cli, run_until_error, tap_config
 
 # Long and unlike anything else in the output, so a leak of it cannot hide or be a coincidence.
 SECRET_KEY = "ck_live_7Qm2ZpX9vR4tW8yB3nK6hJ5c"
@@ -34,7 +34,8 @@ def config_for(fake: FakeCometly, **overrides: t.Any) -> dict[str, t.Any]:
             "api_key": SECRET_KEY,
             "attribution_setups": [{**SETUP, "attribution_window": 7}],
             "contacts_window_days": 1,
-            "extraction_method": "export",  # events' day exports: more presigned URLs
+            # With events_exported_catalog, events' day exports: more presigned URLs.
+            "extraction_method": "list",
             "request_timeout_seconds": 0.4,
             **overrides,
         },
@@ -92,7 +93,8 @@ def test_a_debug_run_through_every_fault_leaks_no_secret(fake: FakeCometly, tmp_
         Fault("reset", family="download"),
     ):
         fake.inject(fault)
-    done = run_cli(config_for(fake), tmp_path, DEBUG)
+    config = config_for(fake)
+    done = run_cli(config, tmp_path, DEBUG, catalog=events_exported_catalog(config))
 
     assert done.returncode == 0, done.stderr[-3000:]
     assert fake.faults_left() == []
@@ -137,7 +139,8 @@ def test_a_failing_debug_run_leaks_no_secret_in_its_error(
     for fault in faults:
         fake.inject(fault)
     config = config_for(fake, max_retry_minutes=0.01, request_timeout_seconds=0.3)
-    done = run_cli(config, tmp_path, {"LOGLEVEL": "DEBUG"})
+    catalog = events_exported_catalog(config)
+    done = run_cli(config, tmp_path, {"LOGLEVEL": "DEBUG"}, catalog=catalog)
     assert done.returncode == 1
     error = done.stderr.splitlines()[-1]
     assert says in error
@@ -173,7 +176,7 @@ def exception_texts(error: BaseException) -> str:
 def test_no_secret_in_the_exception_or_its_chain(fake: FakeCometly, fault: Fault) -> None:
     fake.inject(fault)
     config = config_for(fake, max_retry_minutes=0.01, request_timeout_seconds=0.3)
-    error = run_until_error(config).error
+    error = run_until_error(config, catalog=events_exported_catalog(config)).error
     if fault.kind == "slow":
         time.sleep(fault.delay)  # the fake logs a slow download once it answers
     assert str(error).startswith("Stream 'contacts', window ")

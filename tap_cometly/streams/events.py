@@ -53,6 +53,24 @@ LIST_FIELDS = frozenset(
     }
 )
 
+# The ad hierarchy, from the credited touchpoint's ad (None for organic and direct touchpoints):
+# only with sources. GET /events knows ad_id alone; exports add `source` whenever one is asked.
+AD_HIERARCHY_FIELDS = (
+    "ad_id",
+    "ad_name",
+    "adset_id",
+    "adset_name",
+    "campaign_id",
+    "campaign_name",
+    "account_id",
+    "account_name",
+)
+# `fields` values POST /events/exports accepts.
+EXPORT_FIELDS = LIST_FIELDS | frozenset(AD_HIERARCHY_FIELDS) | {"event_url"}
+# Columns only exports deliver (GET /events answers a 422 when asked for them, and adds `source`
+# to its rows undocumented at best): a selected one sends every day that has ended to exports.
+EXPORT_ONLY_FIELDS = (EXPORT_FIELDS - LIST_FIELDS) | {"source"}
+
 # The fields events and event_attributions share.
 ID = Field("id", th.IntegerType, normalize.integer, "Event ID.", required=True)
 EVENT_TIME = Field(
@@ -86,6 +104,12 @@ EVENT_FIELDS = (
     Field("is_upsell", th.BooleanType, normalize.boolean, "Whether the purchase is an upsell."),
     ORDER_ID,
     Field("order_name", th.StringType, normalize.text, "Order name."),
+    Field(
+        "event_url",
+        th.StringType,
+        normalize.text,
+        "Full URL where the event happened (exports only: see README's streams section).",
+    ),
 )
 
 
@@ -101,14 +125,18 @@ class EventPagesStream(WindowedStream):
     def get_new_paginator(self) -> CursorPaginator:
         return CursorPaginator()
 
-    @property
-    def requested_fields(self) -> list[str]:
-        """Requestable fields the catalog selects, in schema order."""
+    def selected_among(self, names: t.Container[str]) -> list[str]:
+        """The schema's fields among `names` that the catalog selects, in schema order."""
         return [
             name
             for name in self.schema["properties"]
-            if name in LIST_FIELDS and self.mask.get(("properties", name), True)
+            if name in names and self.mask.get(("properties", name), True)
         ]
+
+    @property
+    def requested_fields(self) -> list[str]:
+        """GET /events' fields[]: the requestable fields the catalog selects."""
+        return self.selected_among(LIST_FIELDS)
 
     def get_url_params(
         self, context: Context | None, next_page_token: str | None
@@ -159,23 +187,41 @@ class EventPagesStream(WindowedStream):
                 yield record
 
 
-class EventsStream(ExportedWindowsStream, EventPagesStream):
-    """One row per conversion event, as Cometly has it (no attribution filter)."""
+class DayExportedStream(ExportedWindowsStream, EventPagesStream):
+    """A GET /events stream whose windows extraction_method (and the catalog) may send to day
+    exports, one or more exports per Space-local day (see extraction.py)."""
 
-    name = "events"
     exports_path = "/events/exports"
-    in_flight_entries = "days"
-    fields = EVENT_FIELDS
-    schema = normalize.schema_of(EVENT_FIELDS)
-
-    def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
-        return self.rows_in_window({"window": window})
-
-    # Extraction method: which windows are read from day exports (see extraction.py)
 
     @property
-    def extraction_method(self) -> str:
-        return self.settings.extraction_method
+    def metadata(self) -> t.Any:
+        """The catalog's metadata; discovered, it leaves export-only fields unselected: each
+        one selected sends every day that has ended to exports."""
+        generated = self._tap_input_catalog is None or (
+            self._tap_input_catalog.get_stream(self.tap_stream_id) is None
+        )
+        metadata = super().metadata
+        if generated:
+            for name in EXPORT_ONLY_FIELDS & set(self.schema["properties"]):
+                metadata[("properties", name)].selected_by_default = False
+        return metadata
+
+    @property
+    def needs_exports(self) -> bool:
+        """Whether the catalog selects a field only exports deliver."""
+        return bool(self.selected_among(EXPORT_ONLY_FIELDS))
+
+    @property
+    def requested_export_fields(self) -> list[str]:
+        """An export's `fields`: the catalog's selection among what exports deliver."""
+        fields = self.selected_among(EXPORT_FIELDS)
+        if self.selected_among({"source"}) and not any(
+            name in AD_HIERARCHY_FIELDS for name in fields
+        ):
+            # Exports add `source` only when an ad hierarchy field is asked for; ad_id is the
+            # cheapest (higher levels process more slowly). The SDK drops it from the records.
+            fields.append("ad_id")
+        return fields
 
     def windows(self, context: Context | None) -> Iterator[Window]:
         start, end = self.sync_range(context)
@@ -184,9 +230,10 @@ class EventsStream(ExportedWindowsStream, EventPagesStream):
                 start,
                 end,
                 self.settings.timezone,
-                method=self.extraction_method,
+                method=self.settings.extraction_method,
                 window_days=self.window_days,
                 now=utc_now(),
+                ended_days_by_export=self.needs_exports,
             )
         )
 
@@ -208,13 +255,27 @@ class EventsStream(ExportedWindowsStream, EventPagesStream):
 
     @property
     def export_filters(self) -> dict[str, t.Any]:
-        """A day export's body less its date: the list path's filters and selected fields."""
+        """A day export's body less its date (and attribution): the list path's filters and
+        the selected fields."""
         filters: dict[str, t.Any] = {"query_mode": self.settings.query_mode}
         if self.settings.event_names:
             filters["event_names"] = list(self.settings.event_names)
-        if self.requested_fields:
-            filters["fields"] = self.requested_fields
+        fields = self.requested_export_fields
+        if fields:
+            filters["fields"] = fields
         return filters
+
+
+class EventsStream(DayExportedStream):
+    """One row per conversion event, as Cometly has it (no attribution filter)."""
+
+    name = "events"
+    in_flight_entries = "days"
+    fields = EVENT_FIELDS
+    schema = normalize.schema_of(EVENT_FIELDS)
+
+    def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
+        return self.rows_in_window({"window": window})
 
     def export_parameters(self, window: Window) -> dict[str, t.Any]:
         """The POST /events/exports body of the Space-local day the window lies in."""

@@ -29,9 +29,22 @@ contacts (exports by window, "start/end" in UTC):
       }
     }
 
-`filters` is what every export body of the run holds besides its window (export_filters), and
-the entries map (in_flight_entries: "days" or "windows") holds each export's id by window key
-(export_key).
+event_attributions exports each day once per attribution setup and group of at most 15
+sources (its window's export parts), keyed "day/setup index/source group":
+
+    "event_attributions": {
+      "replication_key": "event_time_utc",
+      "replication_key_value": "2024-03-09T05:00:00Z",
+      "exports_in_flight": {
+        "filters": {"query_mode": "profile", "fields": ["amount", "ad_id", "campaign_name"],
+                    "setups": [{"sources": ["facebook_ads"], "model": "linear", "window": 0}]},
+        "exports": {"2024-03-09/0/0": 1005, "2024-03-10/0/0": 1006}
+      }
+    }
+
+`filters` is what every export body of the run holds besides its window and part
+(export_filters), and the entries map (in_flight_entries: "days", "windows" or "exports") holds
+each export's id by part key (ExportPart.key; export_key for a window read from one export).
 
 Exports made with other filters, or of windows this run does not read, are forgotten. Only an
 export of a period that was over when it was created is saved: an export of a day still running
@@ -44,6 +57,7 @@ from __future__ import annotations
 
 import typing as t
 from contextlib import closing
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 from tap_cometly.errors import CometlyAPIError, Location
@@ -67,6 +81,18 @@ if t.TYPE_CHECKING:
 IN_FLIGHT = "exports_in_flight"
 
 
+@dataclass(frozen=True)
+class ExportPart:
+    """One export of a window: its key in the saved exports, the body that creates it, the
+    request context (short values: the SDK copies it into metric tags) and the columns its rows
+    get from the request rather than from the file."""
+
+    key: str
+    parameters: dict[str, t.Any]
+    context: dict[str, t.Any]
+    fills: dict[str, t.Any] = field(default_factory=dict)
+
+
 class ExportedWindowsStream(WindowedStream):
     """A windowed stream that reads some or all of its windows from exports (see the module
     docstring); a subclass says which windows, and how a window becomes an export's body."""
@@ -85,8 +111,15 @@ class ExportedWindowsStream(WindowedStream):
         raise NotImplementedError
 
     def export_parameters(self, window: Window) -> dict[str, t.Any]:
-        """The body that creates the window's export."""
+        """The body that creates the window's export (when export_parts is not overridden)."""
         raise NotImplementedError
+
+    def export_parts(self, window: Window) -> list[ExportPart]:
+        """The exports whose files, in this order, make up the window's records: by default
+        one, of export_parameters under export_key."""
+        return [
+            ExportPart(self.export_key(window), self.export_parameters(window), {"window": window})
+        ]
 
     def export_key(self, window: Window) -> str:
         """The window's key in the saved exports."""
@@ -133,21 +166,25 @@ class ExportedWindowsStream(WindowedStream):
     def _records_in_export(
         self, window: Window, files: Iterator[ExportFile]
     ) -> Iterator[dict[str, t.Any]]:
-        export_file = next(files)  # the tracker hands the files out in the windows' order
         key = self.replication_key
         assert key is not None, "windows are bookmarked by their replication key"
-        try:
-            for row in export_file.rows():
-                record = self.export_record(row, "the export file")
-                # An export covers at least its window (a whole day, or bounds widened for
-                # either reading of them); a row outside belongs to, and is read with, its own
-                # window.
-                value = record.get(key)
-                if value is None or window.contains(value):
-                    yield record
-        except CometlyAPIError as error:
-            error.relocate(export_file.where)
-            raise
+        for part in self.export_parts(window):
+            export_file = next(files)  # the tracker hands the files out in the parts' order
+            fills = part.fills
+            try:
+                for row in export_file.rows():
+                    record = self.export_record(row, "the export file")
+                    # An export covers at least its window (a whole day, or bounds widened for
+                    # either reading of them); a row outside belongs to, and is read with, its
+                    # own window.
+                    value = record.get(key)
+                    if value is None or window.contains(value):
+                        if fills:
+                            record.update(fills)
+                        yield record
+            except CometlyAPIError as error:
+                error.relocate(export_file.where)
+                raise
 
     def _export_files(
         self, windows: Sequence[Window], saved: dict[str, int]
@@ -159,28 +196,34 @@ class ExportedWindowsStream(WindowedStream):
             timeout_seconds=settings.export_timeout_seconds,
             max_attempts=settings.export_max_attempts,
         )
-        jobs = [self._export_job(window, limits, saved) for window in windows]
+        jobs = [
+            self._export_job(window, part, limits, saved)
+            for window in windows
+            for part in self.export_parts(window)
+        ]
         pacers = self.connection.pacers
         tracker = ExportTracker(
             jobs, creates=pacers["export_create"], checks=pacers["export_status"]
         )
         return tracker.files()
 
-    def _export_job(self, window: Window, limits: JobLimits, saved: dict[str, int]) -> ExportJob:
+    def _export_job(
+        self, window: Window, part: ExportPart, limits: JobLimits, saved: dict[str, int]
+    ) -> ExportJob:
         where = Location(stream=self.name, window=str(window))
         repository = ApiExportRepository(
-            self, path=self.exports_path, where=where, context={"window": window}
+            self, path=self.exports_path, where=where, context=part.context
         )
         return ExportJob(
             repository,
             self.downloader,
-            parameters=self.export_parameters(window),
+            parameters=part.parameters,
             limits=limits,
             where=where,
             logger=self.logger,
-            saved_export_id=saved.get(self.export_key(window)),
-            on_created=partial(self._save_export_in_flight, window),
-            on_abandoned=partial(self._abandon_export, window),
+            saved_export_id=saved.get(part.key),
+            on_created=partial(self._save_export_in_flight, window, part.key),
+            on_abandoned=partial(self._abandon_export, part.key),
         )
 
     # Exports in flight, saved in the state (see the module docstring)
@@ -211,7 +254,7 @@ class ExportedWindowsStream(WindowedStream):
         window is done (this run may crash too); the others are forgotten."""
         saved = self.saved_exports()
         self.stream_state.pop(IN_FLIGHT, None)
-        wanted = {self.export_key(window) for window in windows}
+        wanted = {part.key for window in windows for part in self.export_parts(window)}
         reusable = {key: export_id for key, export_id in saved.items() if key in wanted}
         if reusable:
             self.stream_state[IN_FLIGHT] = {
@@ -220,27 +263,29 @@ class ExportedWindowsStream(WindowedStream):
             }
         return dict(reusable)
 
-    def _save_export_in_flight(self, window: Window, export_id: int) -> None:
+    def _save_export_in_flight(self, window: Window, key: str, export_id: int) -> None:
         if self.export_covers_until(window) > utc_now():
             return  # its period is not over: a later run must not take this export over
         entry = self.stream_state.setdefault(IN_FLIGHT, {"filters": self.export_filters})
-        entry.setdefault(self.in_flight_entries, {})[self.export_key(window)] = export_id
+        entry.setdefault(self.in_flight_entries, {})[key] = export_id
         self.write_state_now()
 
-    def _forget_export(self, window: Window) -> None:
+    def _forget_exports(self, keys: Iterable[str]) -> None:
         entry = self.stream_state.get(IN_FLIGHT)
         if entry is None:
             return
-        entry[self.in_flight_entries].pop(self.export_key(window), None)
+        for key in keys:
+            entry[self.in_flight_entries].pop(key, None)
         if not entry[self.in_flight_entries]:
             del self.stream_state[IN_FLIGHT]
 
-    def _abandon_export(self, window: Window) -> None:
-        self._forget_export(window)
+    def _abandon_export(self, key: str) -> None:
+        self._forget_exports([key])
         self.write_state_now()
 
     def _save_window_bookmark(self, context: Context | None, window: Window) -> None:
-        # The window's rows are out: its export is done with, in the same STATE as the bookmark.
+        # The window's rows are out: its exports are done with, in the same STATE as the
+        # bookmark.
         if self.is_exported(window):
-            self._forget_export(window)
+            self._forget_exports(part.key for part in self.export_parts(window))
         super()._save_window_bookmark(context, window)

@@ -1,0 +1,240 @@
+"""event_attributions through day exports: one file per day, setup and group of 15 sources,
+equal to the list path on the columns both deliver, the ad hierarchy as the fake has it, saved
+exports taken over on restart, and events' and attributions' exports within one run's budgets."""
+
+from __future__ import annotations
+
+import typing as t
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from fake_cometly import FakeCometly, Fault
+from tap_cometly.client import CometlyStream
+from tap_cometly.extraction import ExportDay, plan_windows
+from tap_cometly.streams.events import EXPORT_ONLY_FIELDS
+from tap_cometly.tap import TapCometly
+from tap_cometly.vocabulary import MAX_SOURCES_PER_REQUEST
+from tests.helpers import FailedRun, TapRun, catalog_for, run_tap, run_until_error, tap_config
+
+NEW_YORK = ZoneInfo("America/New_York")
+EXPORTS_PATH = "/public-api/v1/events/exports"
+IN_FLIGHT = "exports_in_flight"
+STREAM = "event_attributions"
+# 52 sources: 4 exports a day (15 + 15 + 15 + 7).
+ALL_LINEAR = {"sources": "all", "attribution_model": "linear", "attribution_window": 0}
+# 20 sources: 2 exports a day.
+TWENTY_SOURCES = [
+    "facebook_ads", "google_ads", "linkedin_ads", "tiktok_ads", "youtube_ads", "instagram_ads",
+    "bing_ads", "yahoo_ads", "pinterest_ads", "reddit_ads", "snapchat_ads", "telegram_ads",
+    "twitch_ads", "x_ads", "quora_ads", "duckduckgo_ads", "facebook_organic", "google_organic",
+    "email", "direct",
+]  # fmt: skip
+LAST_TOUCH_TWENTY = {
+    "sources": TWENTY_SOURCES,
+    "attribution_model": "last_touch",
+    "attribution_window": 30,
+}
+AD_FIELDS = (
+    *("ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaign_name"),
+    *("account_id", "account_name", "source"),
+)
+
+
+def attribution_config(fake: FakeCometly, *setups: dict, **overrides: t.Any) -> dict[str, t.Any]:
+    return tap_config(fake, attribution_setups=list(setups), **overrides)
+
+
+def every_field(config: dict[str, t.Any], *streams: str) -> dict[str, t.Any]:
+    """A catalog selecting these streams with every field, export-only ones included."""
+    schemas = {s["tap_stream_id"]: s["schema"] for s in catalog_for(config, {})["streams"]}
+    return catalog_for(config, {name: list(schemas[name]["properties"]) for name in streams})
+
+
+def by_key(run: TapRun) -> dict[tuple[t.Any, ...], dict[str, t.Any]]:
+    records = run.records(STREAM)
+    keyed = {
+        (r["id"], r["touchpoint_id"], r["attribution_model"], r["attribution_window"]): r
+        for r in records
+    }
+    assert len(keyed) == len(records), "a key came twice in one run"
+    return keyed
+
+
+def created(fake: FakeCometly) -> list[dict[str, t.Any]]:
+    return [entry.json_body for entry in fake.requests(method="POST", path_prefix=EXPORTS_PATH)]
+
+
+def test_export_equals_list_across_a_dst_week(start_fake: t.Callable[..., FakeCometly]) -> None:
+    # 2024-03-08 to 2024-03-13 in New York: 2024-03-10 lasts 23 hours.
+    fake = start_fake(events_per_day=80)
+    config = attribution_config(fake, ALL_LINEAR, LAST_TOUCH_TWENTY, extraction_method="list")
+    catalog = catalog_for(config, {STREAM: None})
+    listed = run_tap(config, catalog=catalog)
+    assert not created(fake)
+    fake.clear_log()
+    exported = run_tap({**config, "extraction_method": "export"}, catalog=catalog)
+    assert not fake.count(family="events_list"), "the export path called GET /events"
+
+    assert by_key(exported) == by_key(listed)
+    assert {r["attribution_model"] for r in exported.records(STREAM)} == {"linear", "last_touch"}
+    # One export per day, setup and group of 15 sources, days in order.
+    bodies = created(fake)
+    assert len(bodies) == 5 * (4 + 2)
+    assert [body["date"] for body in bodies] == sorted(body["date"] for body in bodies)
+    assert max(len(body["sources"]) for body in bodies) == MAX_SOURCES_PER_REQUEST
+    assert IN_FLIGHT not in exported.last_state["bookmarks"][STREAM]
+
+
+def test_export_only_columns_are_the_fakes_ad_hierarchy(fake: FakeCometly) -> None:
+    # extraction_method list, yet the selected export-only fields send the past days to exports.
+    config = attribution_config(fake, LAST_TOUCH_TWENTY)
+    run = run_tap(config, catalog=every_field(config, STREAM, "events"))
+    assert not fake.count(family="events_list"), "whole past days went through GET /events"
+    truth = fake.attributed_rows(
+        "2024-03-08T05:00:00Z", "2024-03-13T04:00:00Z", TWENTY_SOURCES, "last_touch", 30
+    )
+    expected = {(row["id"], row["touchpoint_id"]): row for row in truth}
+    got = {(key[0], key[1]): record for key, record in by_key(run).items()}
+    assert set(got) == set(expected)
+    for key, record in got.items():
+        assert {name: record[name] for name in AD_FIELDS} == {
+            name: expected[key][name] for name in AD_FIELDS
+        }
+    assert any(record["campaign_name"] for record in got.values())
+    assert any(record["campaign_name"] is None for record in got.values()), "organic touches"
+    events = {row["id"]: row for row in fake.events("2024-03-08T05:00:00Z", "2024-03-13T04:00:00Z")}
+    assert {r["id"]: r["event_url"] for r in run.records("events")} == {
+        event_id: row["event_url"] for event_id, row in events.items()
+    }
+
+
+def test_export_only_fields_are_not_selected_by_default(fake: FakeCometly) -> None:
+    config = attribution_config(fake, LAST_TOUCH_TWENTY)
+    for entry in catalog_for(config, {STREAM: None, "events": None})["streams"]:
+        for meta in entry["metadata"]:
+            if meta["breadcrumb"] and meta["breadcrumb"][-1] in EXPORT_ONLY_FIELDS:
+                assert meta["metadata"]["selected-by-default"] is False
+
+
+@pytest.mark.parametrize("model", ["linear", "u_shaped"])
+def test_multi_touch_shares_in_exports_add_up_to_the_event_amount(
+    start_fake: t.Callable[..., FakeCometly], model: str
+) -> None:
+    fake = start_fake(days=2, events_per_day=150)
+    setup = {"sources": "all", "attribution_model": model, "attribution_window": 0}
+    config = attribution_config(fake, setup, extraction_method="export", end_date="2024-03-10")
+    rows = run_tap(config, catalog=catalog_for(config, {STREAM: None})).records(STREAM)
+    assert rows
+    shares: dict[int, float] = defaultdict(float)
+    touchpoints: dict[int, int] = defaultdict(int)
+    for row in rows:
+        shares[row["id"]] += float(row["amount"] or 0)
+        touchpoints[row["id"]] += 1
+    amounts = {
+        row["id"]: float(row["amount"] or 0)
+        for row in fake.events("2024-03-08T05:00:00Z", "2024-03-10T05:00:00Z")
+    }
+    for event_id, total in shares.items():
+        assert total == pytest.approx(amounts[event_id], abs=0.011)
+    assert max(touchpoints.values()) > 2, "some events have several credited touchpoints"
+
+
+def crash_with_exports_in_flight(
+    fake: FakeCometly, config: dict[str, t.Any], state: dict | None = None
+) -> FailedRun:
+    """A run that dies once its exports are created: every download keeps failing."""
+    fake.inject(Fault("status", family="download", count=1000, status=503))
+    catalog = catalog_for(config, {STREAM: None})
+    crashed = run_until_error({**config, "max_retry_minutes": 0.005}, state, catalog)
+    assert "storage host kept failing" in str(crashed.error)
+    fake.clear_faults()
+    return crashed
+
+
+def test_a_restarted_run_takes_over_the_attribution_exports(fake: FakeCometly) -> None:
+    config = attribution_config(
+        fake, LAST_TOUCH_TWENTY, extraction_method="export", end_date="2024-03-10"
+    )
+    crashed = crash_with_exports_in_flight(fake, config)
+    saved = crashed.run.last_state["bookmarks"][STREAM][IN_FLIGHT]
+    keys = ["2024-03-08/0/0", "2024-03-08/0/1", "2024-03-09/0/0", "2024-03-09/0/1"]
+    assert sorted(saved["exports"]) == keys
+    assert saved["filters"]["setups"] == [
+        {"sources": TWENTY_SOURCES, "model": "last_touch", "window": 30}
+    ]
+    assert not crashed.run.records(STREAM)
+
+    fake.clear_log()
+    resumed = run_tap(config, crashed.run.last_state, catalog_for(config, {STREAM: None}))
+    assert created(fake) == [], "the resumed run created an export instead of taking one over"
+    checked = {entry.path for entry in fake.requests(family="export_status")}
+    assert checked == {f"{EXPORTS_PATH}/{export_id}" for export_id in saved["exports"].values()}
+    truth = fake.attributed_rows(
+        "2024-03-08T05:00:00Z", "2024-03-10T05:00:00Z", TWENTY_SOURCES, "last_touch", 30
+    )
+    assert {(k[0], k[1]) for k in by_key(resumed)} == {(r["id"], r["touchpoint_id"]) for r in truth}
+    assert IN_FLIGHT not in resumed.last_state["bookmarks"][STREAM]
+
+
+def test_events_and_attributions_exports_share_the_runs_budgets(fake: FakeCometly) -> None:
+    config = attribution_config(fake, LAST_TOUCH_TWENTY, extraction_method="export")
+    streams = TapCometly(config=config).streams
+    events, attributions = streams["events"], streams[STREAM]
+    assert isinstance(events, CometlyStream)
+    assert isinstance(attributions, CometlyStream)
+    assert events.connection.pacers is attributions.connection.pacers
+    run = run_tap(config, catalog=catalog_for(config, {STREAM: None, "events": None}))
+    assert run.records("events")
+    assert run.records(STREAM)
+    assert len(created(fake)) == 5 + 5 * 2
+    assert fake.count(status=429) == 0
+
+
+def test_with_export_only_fields_only_the_running_day_is_listed(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
+    today = datetime.now(NEW_YORK).date()
+    yesterday = today - timedelta(days=1)
+    fake = start_fake(first_day=yesterday, days=2, events_per_day=50)
+    config = attribution_config(
+        fake, LAST_TOUCH_TWENTY, start_date=str(yesterday), end_date=None, extraction_method="list"
+    )
+    run = run_tap(config, catalog=every_field(config, STREAM, "events"))
+    # Yesterday by export (events' one, attributions' two: 20 sources), today through GET
+    # /events, which lacks the export-only columns until a later run's lookback exports it.
+    assert sorted((body["date"], "sources" in body) for body in created(fake)) == [
+        (str(yesterday), False),
+        (str(yesterday), True),
+        (str(yesterday), True),
+    ]
+    listed_from = {dict(page.query)["start_date"] for page in fake.requests(family="events_list")}
+    assert listed_from == {f"{today} 00:00:00"}
+    midnight = datetime(today.year, today.month, today.day, tzinfo=NEW_YORK)
+    for stream, column in (("events", "event_url"), (STREAM, "campaign_name")):
+        records = run.records(stream)
+        running = [r for r in records if datetime.fromisoformat(r["event_time_utc"]) >= midnight]
+        ended = [r for r in records if datetime.fromisoformat(r["event_time_utc"]) < midnight]
+        assert ended
+        assert all(column in record for record in ended)
+        assert all(column not in record for record in running)
+
+
+def test_the_plan_exports_every_ended_day_when_an_export_only_field_is_wanted() -> None:
+    now = datetime(2024, 3, 12, 15, 0, tzinfo=timezone.utc)
+    windows = plan_windows(
+        datetime(2024, 3, 9, 2, 0, tzinfo=timezone.utc),  # 2024-03-08 21:00 in New York
+        now,
+        NEW_YORK,
+        method="list",
+        window_days=7,
+        now=now,
+        ended_days_by_export=True,
+    )
+    exported = [window.day for window in windows if isinstance(window, ExportDay)]
+    assert exported == [date(2024, 3, 8) + timedelta(days=n) for n in range(4)]
+    assert [str(window) for window in windows[4:]] == [
+        "[2024-03-12T04:00:00Z, 2024-03-12T15:00:00Z)"
+    ]
