@@ -56,7 +56,8 @@ class Checker:
             return float(setting.default)
         minimum = -math.inf if setting.minimum is None else setting.minimum
         maximum = math.inf if setting.maximum is None else setting.maximum
-        if not minimum <= value <= maximum:
+        # As a float: Decimal("0.001") is less than the float 0.001, the declared minimum.
+        if not minimum <= float(value) <= maximum:
             self.fail(setting.name, f"expected {setting.accepts}, got {value!r}")
             return float(setting.default)
         return float(value)

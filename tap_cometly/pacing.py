@@ -34,6 +34,7 @@ SERVER_SKEW = 0.05
 # Shorter waits are routine spacing between calls that nobody watching a sync would notice: they
 # go to DEBUG, so the INFO log names only the waits that explain a pause.
 NOTICEABLE_WAIT_SECONDS = 1.0
+REFUSED = "the API answered 429 and asked to wait (Retry-After)"
 
 
 class RateLimitFamily(str, Enum):
@@ -129,7 +130,7 @@ class Pacer:
 
     def _wait_needed(self, now: float) -> tuple[float, str]:
         if self._blocked_until > now:
-            return self._blocked_until - now, "the API answered 429 and asked to wait (Retry-After)"
+            return self._blocked_until - now, REFUSED
         in_window = self._in_window(now)
         if len(in_window) + self._in_flight < self.limit:
             return 0.0, ""
@@ -160,8 +161,10 @@ class Pacer:
                 if wait <= 0:
                     self._in_flight += 1
                     return
+            # A 429 is worth seeing however short its Retry-After: a healthy run meets none.
+            noticeable = wait >= NOTICEABLE_WAIT_SECONDS or reason == REFUSED
             self._logger.log(
-                logging.INFO if wait >= NOTICEABLE_WAIT_SECONDS else logging.DEBUG,
+                logging.INFO if noticeable else logging.DEBUG,
                 "Rate limit: waiting %.1f s before the next %s request: %s.",
                 wait,
                 self.family,

@@ -182,6 +182,6 @@ def test_a_value_the_schema_cannot_hold_names_the_event_and_the_field(fake: Fake
     assert shape({"id": 123, "amount": "12.50"}, "GET /events")["amount"] == 12.5
     with pytest.raises(
         BadValueError,
-        match=r"^GET /events, event 123: field 'amount' is 'twelve', expected a number\.$",
+        match=r"^Event 123: field 'amount' is 'twelve', expected a number\.$",
     ):
         shape({"id": 123, "amount": "twelve"}, "GET /events")

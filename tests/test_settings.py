@@ -247,3 +247,15 @@ def test_parsing_takes_defaults_and_limits_from_the_declaration(
     assert settings_for().per_page == 250
     with pytest.raises(ConfigError, match="expected a whole number from 1 to 500, got 501"):
         settings_for(per_page=501)
+
+
+def test_a_decimal_from_a_json_file_at_a_declared_minimum_is_accepted() -> None:
+    # singer-sdk reads JSON config files with decimals as Decimal; Decimal("0.001") is less
+    # than the float 0.001 the minimum is declared as.
+    from decimal import Decimal
+
+    settings = settings_for(
+        rate_limit_window_seconds=Decimal("0.001"), export_poll_seconds=Decimal("0.01")
+    )
+    assert settings.rate_limit_window_seconds == 0.001
+    assert settings.export_poll_seconds == 0.01

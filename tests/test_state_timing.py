@@ -17,10 +17,15 @@ from fake_cometly import FakeCometly
 from tests.helpers import catalog_for, tap_config
 
 REPO = Path(__file__).resolve().parent.parent
-# One GET /events call a rate-limit window (one real second at the fake's time scale), one call
-# a window: windows come out a second apart, so a STATE held back until the next window's
-# output would arrive a second late.
-PACED = {"events_requests_per_minute": 1, "per_page": 4000, "events_window_days": 1}
+# One GET /events call every 3 real seconds, one call a window: windows come out 3 s apart (a
+# margin for a loaded machine), so a STATE held back until the next window's output would
+# arrive seconds late.
+PACED = {
+    "events_requests_per_minute": 1,
+    "rate_limit_window_seconds": 3,
+    "per_page": 4000,
+    "events_window_days": 1,
+}
 PROMPT_SECONDS = 0.3
 WINDOW_SPACING_SECONDS = 0.7
 
