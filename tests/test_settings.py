@@ -8,6 +8,7 @@ import subprocess
 import sys
 import typing as t
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -252,8 +253,6 @@ def test_parsing_takes_defaults_and_limits_from_the_declaration(
 def test_a_decimal_from_a_json_file_at_a_declared_minimum_is_accepted() -> None:
     # singer-sdk reads JSON config files with decimals as Decimal; Decimal("0.001") is less
     # than the float 0.001 the minimum is declared as.
-    from decimal import Decimal
-
     settings = settings_for(
         rate_limit_window_seconds=Decimal("0.001"), export_poll_seconds=Decimal("0.01")
     )
