@@ -1,8 +1,8 @@
 """The tap's settings: each declared once, with its type, default, limits and description.
 
-The declarations give the schema the tap announces (and from it meltano.yml and the README) and
-drive `parse_settings`, which checks every value up front and turns the config into the typed
-`Settings` every later module reads. One message per bad value, each naming the setting.
+The declarations give the schema the tap announces (and from it meltano.yml, the README and the
+plugin definition) and drive `parse_settings`, which checks every value up front (one message
+per bad value, naming the setting) and returns the typed `Settings` every later module reads.
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ from tap_cometly.setting_declaration import Setting, settings_schema
 if t.TYPE_CHECKING:
     from datetime import datetime
     from zoneinfo import ZoneInfo
-
-_EVENT_NAMES_TEXT = (
-    f"standard names or {cometly.CUSTOM_EVENT_NAMES[0]}..{cometly.CUSTOM_EVENT_NAMES[-1]}"
-)
 
 API_KEY = Setting(
     "api_key", "text", required=True, secret=True,
@@ -112,16 +108,15 @@ EXTRACTION_METHOD = Setting(
         f"pages (7 calls a minute, {cometly.MAX_EVENTS_PER_PAGE} events each). export: one POST "
         "/events/exports file per Space-local day (5 days a minute whatever their size, several "
         "in flight at once; each takes seconds to minutes to process). auto: exports for the "
-        "whole days that ended at least "
-        f"{extraction.AUTO_EXPORT_AFTER_HOURS} hours before the run, when there are at least "
-        f"{extraction.AUTO_MIN_EXPORT_DAYS} of them (a backfill), and GET /events for the "
-        "rest: the recent, still-changing days, partial days and short incremental ranges, "
-        "where an export's processing time costs about what it saves (measured on the fake at "
-        "Cometly's limits: 90 days of 50,000 events take 18 minutes through exports, 172 "
-        "through the list). Export days are always one day long, whatever events_window_days "
-        "says; event_attributions takes one export per day, setup and 15 sources. A selected "
-        "field only exports deliver (event_url, the ad hierarchy beyond ad_id) sends every day "
-        "that has ended to exports whatever this says (README: Streams)."
+        f"whole days that ended at least {extraction.AUTO_EXPORT_AFTER_HOURS} hours before the "
+        f"run, when there are at least {extraction.AUTO_MIN_EXPORT_DAYS} of them (a backfill), "
+        "and GET /events for the rest: the recent, still-changing days, partial days and short "
+        "incremental ranges, where an export's processing time costs about what it saves "
+        "(measured on the fake at Cometly's limits: 90 days of 50,000 events take 18 minutes "
+        "through exports, 172 through the list). Export days are always one day long, whatever "
+        "events_window_days says; event_attributions takes one export per day, setup and 15 "
+        "sources. A selected field only exports deliver (event_url, the ad hierarchy beyond "
+        "ad_id) sends every day that has ended to exports whatever this says (README: Streams)."
     ),
 )  # fmt: skip
 LOOKBACK_HOURS = Setting(
@@ -138,7 +133,7 @@ EVENT_NAMES = Setting(
     allowed=cometly.STANDARD_EVENT_NAMES + cometly.CUSTOM_EVENT_NAMES,
     description=(
         f"Only sync these event names (1-{cometly.MAX_EVENT_NAMES}, no duplicates): the "
-        f"{len(cometly.STANDARD_EVENT_NAMES)} {_EVENT_NAMES_TEXT}. Default: every event."
+        f"{len(cometly.STANDARD_EVENT_NAMES)} {cometly.EVENT_NAMES_TEXT}. Default: every event."
     ),
 )  # fmt: skip
 QUERY_MODE = Setting(
@@ -287,7 +282,9 @@ def parse_settings(config: t.Mapping[str, t.Any]) -> Settings:
         events_window_days=check.whole_number(EVENTS_WINDOW_DAYS),
         extraction_method=t.cast("extraction.ExtractionMethod", check.choice(EXTRACTION_METHOD)),
         lookback_hours=check.number(LOOKBACK_HOURS),
-        event_names=check.unique_list(EVENT_NAMES, what=f"event names ({_EVENT_NAMES_TEXT})"),
+        event_names=check.unique_list(
+            EVENT_NAMES, what=f"event names ({cometly.EVENT_NAMES_TEXT})"
+        ),
         query_mode=t.cast("cometly.QueryMode", check.choice(QUERY_MODE)),
         attribution_setups=setting_checks.check_attribution_setups(check, ATTRIBUTION_SETUPS),
         contacts_window_days=check.whole_number(CONTACTS_WINDOW_DAYS),

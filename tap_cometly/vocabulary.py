@@ -25,6 +25,9 @@ STANDARD_EVENT_NAMES = (
     "webinar_registration",
 )
 CUSTOM_EVENT_NAMES = tuple(f"custom_event_{n}" for n in range(1, 51))
+# How the accepted names are described in messages.
+EVENT_NAMES_TEXT = f"standard names or {CUSTOM_EVENT_NAMES[0]}..{CUSTOM_EVENT_NAMES[-1]}"
+EVENT_NAMES_IN_MESSAGES = f"event names ({EVENT_NAMES_TEXT})"
 MAX_EVENT_NAMES = 10
 MAX_EVENTS_PER_PAGE = 4000
 
