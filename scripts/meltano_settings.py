@@ -9,14 +9,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scripts import plugin_definition
 from scripts.generated import GeneratedBlock
 from tap_cometly.settings import SETTINGS_SCHEMA
 
 MELTANO_YML = Path(__file__).resolve().parent.parent / "meltano.yml"
-# Meltano 4.4's `decimal` kind fails on values given as environment variables (its Decimal is not
-# JSON serializable), so numbers are declared as text; the tap converts text to numbers itself.
-KINDS = {"string": "string", "integer": "integer", "number": "string", "boolean": "boolean",
-         "array": "array", "object": "object"}  # fmt: skip
+# Numbers, whole numbers and booleans as text, for the reasons scripts/plugin_definition.py gives.
+KINDS = plugin_definition.KINDS
 
 
 def _kind(schema: dict[str, Any]) -> str:

@@ -25,11 +25,14 @@ REPO = "https://github.com/tap-cometly/tap-cometly"
 # activate-version is a capability of targets' handling, not one Meltano asks a tap about.
 CAPABILITIES = ("state", "catalog", "discover", "about", "stream-maps", "schema-flattening")
 
-# JSON types to Meltano kinds. Numbers are declared as text: Meltano 4.4.1's `decimal` kind fails
-# on any value given as an environment variable ("Object of type Decimal is not JSON
-# serializable") and `integer` refuses fractions such as lookback_hours 0.5; the tap reads
-# text as a number itself and names the setting when the text is not one.
-KINDS = {"string": "string", "integer": "integer", "number": "string", "boolean": "boolean",
+# JSON types to Meltano kinds: numbers, whole numbers and booleans are declared as text, which
+# Meltano passes to the tap untouched; the tap converts them and names a bad value in one line
+# ("Invalid setting 'per_page': expected a whole number, got 'abc'"). Meltano 4.4.1 has no kind
+# that converts without failing: `integer` stops `meltano run` with a traceback on
+# TAP_COMETLY_PER_PAGE=abc, `decimal` fails on any environment variable ("Object of type Decimal
+# is not JSON serializable"), and `boolean` turns any word it does not know ("maybe") into false;
+# tests/test_meltano_project.py checks each of these, and the tap's own message.
+KINDS = {"string": "string", "integer": "string", "number": "string", "boolean": "string",
          "array": "array", "object": "object"}  # fmt: skip
 # The SDK's settings whose properties are set one by one (batch_config.encoding.format ...), as
 # MeltanoHub lists them; stream_maps and stream_map_config stay whole objects.
