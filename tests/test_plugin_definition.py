@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from scripts import plugin_definition
+from scripts import meltano_settings, plugin_definition
 
 
 def test_the_committed_plugin_definition_is_current() -> None:
@@ -27,5 +27,14 @@ def test_every_setting_has_the_kind_meltano_handles() -> None:
     assert kinds["include_all_emails"] == kinds["flattening_enabled"] == "string"
     assert kinds["event_names"] == kinds["attribution_setups"] == "array"
     assert kinds["stream_maps"] == kinds["stream_map_config"] == "object"
-    assert "batch" not in definition["capabilities"]
     assert definition["settings_group_validation"] == [["api_key", "start_date"]]
+
+
+def test_meltano_yml_and_the_plugin_definition_declare_the_capabilities_of_about() -> None:
+    declared = list(plugin_definition.CAPABILITIES)
+    assert set(declared) == set(plugin_definition.about()["capabilities"])
+    definition = yaml.safe_load(plugin_definition.DEFINITION.read_text())
+    assert definition["capabilities"] == declared
+    meltano_yml = yaml.safe_load(meltano_settings.MELTANO_YML.read_text())
+    assert meltano_yml["plugins"]["extractors"][0]["capabilities"] == declared
+    assert {"batch", "activate-version", "structured-logging"} <= set(declared)
