@@ -195,6 +195,11 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
         row_id for row_id, row in truth.items() if iso(row["event_time_utc"]) >= utc(lookback_start)
     }, "only the lookback tail of the first run is read again"
     assert events_bookmark(project) == utc(SECOND_END)
+
+    # structured-logging: the tap's error is an error in `meltano run`'s log, not [info].
+    failed = project.run("run", "tap-cometly", "target-jsonl", env={"TAP_COMETLY_API_KEY": "wrong"})
+    assert failed.returncode != 0
+    assert_logged_at_error(failed.stdout + failed.stderr, "Cometly rejected the API key")
     assert_decimal_kind_still_fails_on_environment_variables(project)
 
 
@@ -211,6 +216,7 @@ GOOD_TEXT = {
 }
 
 
+@pytest.mark.timeout(480)  # eight Meltano commands, each 10 to 40 s on a busy machine
 def test_bad_text_in_an_environment_variable_ends_with_the_tap_s_own_message(
     start_fake: t.Callable[..., FakeCometly], tmp_path: Path
 ) -> None:
@@ -223,8 +229,6 @@ def test_bad_text_in_an_environment_variable_ends_with_the_tap_s_own_message(
         "TAP_COMETLY_START_DATE": "2024-03-10",
         "TAP_COMETLY_END_DATE": "2024-03-11",
         "TAP_COMETLY_TIMEZONE": fake.config.timezone,
-        "TAP_COMETLY_EXTRACTION_METHOD": "list",
-        "TAP_COMETLY__SELECT": json.dumps(["events.*"]),  # one stream, read with GET /events
     }
 
     done = project.run("invoke", "tap-cometly", env=BAD_TEXT)
@@ -235,17 +239,33 @@ def test_bad_text_in_an_environment_variable_ends_with_the_tap_s_own_message(
     assert "Invalid setting 'include_all_emails': expected true or false, got 'maybe'." in output
     assert "Traceback" not in output, output
     assert fake.request_log == [], "a bad setting stops the tap before any request"
+    # structured-logging: Meltano reads the tap's JSON log lines, levels included.
+    assert_logged_at_error(output, "Invalid setting 'per_page'")
 
     # Good text reaches the tap as text, which converts it.
     dumped = json.loads(project.meltano("invoke", "--dump=config", "tap-cometly", env=GOOD_TEXT))
     assert (dumped["per_page"], dumped["rate_limit_window_seconds"]) == ("1000", "0.5")
     assert dumped["include_all_emails"] == "true"
-    project.meltano("invoke", "tap-cometly", env=GOOD_TEXT)
+    # The connection test through Meltano: list endpoints only, per_page as given.
+    tested = project.meltano("invoke", "tap-cometly", "--test", env=GOOD_TEXT)
+    assert {json.loads(line)["stream"] for line in tested.splitlines() if '"RECORD"' in line} == {
+        "events",
+        "companies",
+    }
+    assert fake.count(method="POST") == 0, "no export created"
     pages = [entry for entry in fake.request_log if entry.path.endswith("/events")]
     assert pages, "the events stream ran"
     assert all(("per_page", "1000") in page.query for page in pages)
 
     assert_meltano_kinds_still_fail_on_bad_text(project)
+
+
+def assert_logged_at_error(output: str, message: str) -> None:
+    """The tap's message is at [error] (discovery before the run, which does not validate the
+    config, warns of the same value: that line is a [warning]), and never at [info]."""
+    lines = [line for line in output.splitlines() if message in line]
+    assert any("[error" in line for line in lines), lines or output
+    assert not any("[info" in line for line in lines), lines
 
 
 def assert_meltano_kinds_still_fail_on_bad_text(project: Project) -> None:
