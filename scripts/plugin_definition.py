@@ -21,15 +21,25 @@ DEFINITION = ROOT / "plugin" / "tap-cometly.yml"
 # Where the repository is published; the owner is a placeholder until it has a public home.
 REPO = "https://github.com/tap-cometly/tap-cometly"
 
-# `--about` lists batch, but batch messages are left out until the batch ordering fix lands;
-# activate-version is a capability of targets' handling, not one Meltano asks a tap about.
-CAPABILITIES = ("state", "catalog", "discover", "about", "stream-maps", "schema-flattening")
+# Every capability `--about` reports, each shown to work: the plugin definition and meltano.yml
+# (scripts/meltano_settings.py) both take them from here, and tests/test_plugin_definition.py
+# checks that they match `--about`.
+# - batch: BATCH messages, each followed by the STATE it covers (tests/test_batches.py).
+# - activate-version: with emit_activate_version_messages, the full-table stream (companies)
+#   sends ACTIVATE_VERSION and versioned records (tests/test_sdk_hooks.py).
+# - structured-logging: Meltano then hands the tap a JSON log format, so the tap's errors show at
+#   [error] in Meltano's log, not [info] (tests/test_meltano_project.py).
+CAPABILITIES = ("state", "catalog", "discover", "about", "stream-maps", "schema-flattening",
+                "batch", "activate-version", "structured-logging")  # fmt: skip
 
-# JSON types to Meltano kinds. Numbers are declared as text: Meltano 4.4.1's `decimal` kind fails
-# on any value given as an environment variable ("Object of type Decimal is not JSON
-# serializable") and `integer` refuses fractions such as lookback_hours 0.5; the tap reads
-# text as a number itself and names the setting when the text is not one.
-KINDS = {"string": "string", "integer": "integer", "number": "string", "boolean": "boolean",
+# JSON types to Meltano kinds: numbers, whole numbers and booleans are declared as text, which
+# Meltano passes to the tap untouched; the tap converts them and names a bad value in one line
+# ("Invalid setting 'per_page': expected a whole number, got 'abc'"). Meltano 4.4.1 has no kind
+# that converts without failing: `integer` stops `meltano run` with a traceback on
+# TAP_COMETLY_PER_PAGE=abc, `decimal` fails on any environment variable ("Object of type Decimal
+# is not JSON serializable"), and `boolean` turns any word it does not know ("maybe") into false;
+# tests/test_meltano_project.py checks each of these, and the tap's own message.
+KINDS = {"string": "string", "integer": "string", "number": "string", "boolean": "string",
          "array": "array", "object": "object"}  # fmt: skip
 # The SDK's settings whose properties are set one by one (batch_config.encoding.format ...), as
 # MeltanoHub lists them; stream_maps and stream_map_config stay whole objects.
@@ -105,8 +115,7 @@ def _settings(properties: dict[str, Any], prefix: str = "") -> list[dict[str, An
 
 
 def definition(about: dict[str, Any]) -> dict[str, Any]:
-    missing = set(CAPABILITIES) - set(about["capabilities"])
-    assert not missing, f"--about no longer reports {missing}"
+    assert set(CAPABILITIES) == set(about["capabilities"]), "--about reports other capabilities"
     return {
         "name": about["name"],
         "namespace": "tap_cometly",

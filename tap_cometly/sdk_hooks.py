@@ -14,6 +14,12 @@ Tap hooks (TapHooks):
   conversion gives a bad number in a variable the same one-line error as in a config file.
 - `_validate_config` and `_config`: the tap converts and checks every setting (prepare_config)
   before the SDK's JSON-schema validation, and keeps the converted values as the config.
+- `append_builtin_config` and `merge_missing_config_jsonschema`: the SDK reports the
+  activate-version capability and sends ACTIVATE_VERSION when `emit_activate_version_messages` is
+  on, yet never declares that setting; the tap declares it, so Meltano and `--about` list it.
+- `cb_test`: the SDK builds the tap for `--test` without telling it the run is a connection test;
+  the tap must know before it reads its settings, to test through the cheap list endpoints only
+  (connection_test).
 - `_handle_termination` and `_state_writer`: on SIGINT or SIGTERM the SDK writes the state
   and exits 0; the tap first sends its batched records, then the state, and exits non-zero
   (on_termination).
@@ -38,9 +44,14 @@ import os
 import typing as t
 
 from singer_sdk import Tap
-from singer_sdk.configuration._dict_config import parse_environment_config
+from singer_sdk.configuration._dict_config import (
+    merge_missing_config_jsonschema,
+    parse_environment_config,
+)
 from singer_sdk.helpers._classproperty import classproperty
+from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG, TapCapabilities
 from singer_sdk.streams import RESTStream
+from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_cometly.errors import ConfigError
 
@@ -48,6 +59,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterator
     from types import FrameType
 
+    import click
     import requests
     from singer_sdk.helpers.types import Context
 
@@ -72,6 +84,9 @@ def metrics_log_level() -> str:
 class TapHooks(Tap):
     """The tap's hooks into singer-sdk (see the module docstring)."""
 
+    #: True in a `--test` run (the SDK's connection test, one record per stream).
+    connection_test = False
+
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         metrics_level = metrics_log_level()  # a bad value fails before any other work
         super().__init__(*args, **kwargs)
@@ -92,6 +107,18 @@ class TapHooks(Tap):
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         del frame  # dictated by signal.signal
         self.on_termination(signum)
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        super().append_builtin_config(config_jsonschema)
+        if TapCapabilities.ACTIVATE_VERSION in cls.capabilities:
+            merge_missing_config_jsonschema(EMIT_ACTIVATE_VERSION_CONFIG, config_jsonschema)
+
+    @classmethod
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        # `--test=schema` only prints schemas: it reads nothing, so nothing changes for it.
+        cls.connection_test = value == CliTestOptionValue.All.value
+        super().cb_test(ctx, param, value)
 
     @classproperty
     def _env_var_config(cls) -> dict[str, t.Any]:

@@ -31,7 +31,7 @@ def test_meltano_yml_declares_every_setting_of_the_tap() -> None:
     declared = about()["settings"]["properties"]
     builtins = {"stream_maps", "stream_map_config", "faker_config", "flattening_enabled",
                 "flattening_max_depth", "flattening_max_key_length", "flattening_separator",
-                "batch_config"}  # fmt: skip
+                "batch_config", "emit_activate_version_messages"}  # fmt: skip
     extractor = yaml.safe_load((ROOT / "meltano.yml").read_text())["plugins"]["extractors"][0]
     settings = {setting["name"]: setting for setting in extractor["settings"]}
     assert set(settings) == set(declared) - builtins
@@ -42,6 +42,9 @@ def test_meltano_yml_declares_every_setting_of_the_tap() -> None:
             assert setting["value"] == declared[name]["default"], name
     assert settings["api_key"]["sensitive"] is True
     assert not meltano_settings.BLOCK.stale(), "run: python -m scripts.meltano_settings"
+    assert not meltano_settings.CAPABILITIES_BLOCK.stale(), (
+        "run: python -m scripts.meltano_settings"
+    )
 
 
 def test_readme_settings_table_is_current() -> None:

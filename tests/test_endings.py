@@ -107,23 +107,31 @@ def test_an_interrupted_run_fails_after_its_records_and_a_state_they_cover(
     assert f"events from {bookmark}" in log
 
 
-def test_test_mode_through_exports_prints_an_events_record(
+def test_test_mode_reads_list_endpoints_only_and_prints_a_record_per_stream(
     fake: FakeCometly, tmp_path: Path
 ) -> None:
-    config = tap_config(fake, extraction_method="export")
-    done = subprocess.run(
-        tap_command(config, tmp_path, "--test"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-        check=False,
+    # Exports are the settings' choice, and start_date a year before the fake's data: `--test`
+    # still reads through the list endpoints, over the last day of the range only.
+    setup = {"sources": "all", "attribution_model": "linear", "attribution_window": 30}
+    config = tap_config(
+        fake, extraction_method="export", start_date="2023-03-08", attribution_setups=[setup]
     )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "tap_cometly.tap", "--config",
+         write_json(tmp_path / "config.json", config), "--test"],
+        capture_output=True, text=True, timeout=60, cwd=REPO, check=False,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     messages = [json.loads(line) for line in done.stdout.splitlines()]
-    # `--test` reads every stream, one record each: events' through a day export.
     records = sorted(m["stream"] for m in messages if m["type"] == "RECORD")
-    assert records == ["companies", "contacts", "events"]
+    assert records == ["companies", "event_attributions", "events"]
+    assert "stream 'contacts' is skipped" in done.stderr
+    assert fake.count(method="POST") == 0, "no export created"
+    api_calls = [entry for entry in fake.request_log if entry.listener == "api"]
+    assert len(api_calls) <= 4, [entry.path for entry in api_calls]
+    assert elapsed < 15, f"{elapsed:.1f} s"
 
 
 def test_a_run_that_stops_on_an_error_sends_the_records_it_read(

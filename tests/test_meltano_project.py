@@ -57,18 +57,38 @@ class Project:
         self.env["MELTANO_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 
     def meltano(self, *args: str, env: dict[str, str] | None = None) -> str:
+        done = self.run(*args, env=env)
+        assert done.returncode == 0, f"meltano {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """`meltano <args>`, however it ends."""
         started = time.monotonic()
         done = subprocess.run(
             [str(MELTANO), *args], cwd=self.root, env={**self.env, **(env or {})},
             capture_output=True, text=True, timeout=180, check=False,
         )  # fmt: skip
         print(f"{time.monotonic() - started:5.1f} s  meltano {' '.join(args)[:60]}")
-        assert done.returncode == 0, f"meltano {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-        return done.stdout
+        return done
 
     def records(self, directory: Path, stream: str) -> list[dict[str, t.Any]]:
         path = directory / f"{stream}.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def new_project(directory: Path, tap_definition: Path) -> Project:
+    """A project as small as `meltano init` leaves one, without its folders, with the tap added."""
+    (directory / "project").mkdir()
+    (directory / "project" / "meltano.yml").write_text(
+        "version: 1\ndefault_environment: dev\nenvironments:\n- name: dev\n"
+    )
+    project = Project(directory / "project")
+    # `meltano add extractor tap-cometly --from-ref ...` would also add a utility named
+    # tap-cometly in Meltano 4.4.1 ("extractor" is taken for a plugin name): --plugin-type does not.
+    project.meltano(
+        "add", "--plugin-type", "extractor", "tap-cometly", "--from-ref", str(tap_definition)
+    )
+    return project
 
 
 def local_definitions(directory: Path) -> tuple[Path, Path]:
@@ -100,17 +120,7 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
     tap_definition, target_definition = local_definitions(tmp_path)
     first_output, second_output = tmp_path / "first", tmp_path / "second"
 
-    # A project as small as `meltano init` leaves one, without its folders.
-    (tmp_path / "project").mkdir()
-    (tmp_path / "project" / "meltano.yml").write_text(
-        "version: 1\ndefault_environment: dev\nenvironments:\n- name: dev\n"
-    )
-    project = Project(tmp_path / "project")
-    # `meltano add extractor tap-cometly --from-ref ...` would also add a utility named
-    # tap-cometly in Meltano 4.4.1 ("extractor" is taken for a plugin name): --plugin-type does not.
-    project.meltano(
-        "add", "--plugin-type", "extractor", "tap-cometly", "--from-ref", str(tap_definition)
-    )
+    project = new_project(tmp_path, tap_definition)
     project.meltano(
         "add", "--plugin-type", "loader", "target-jsonl", "--from-ref", str(target_definition)
     )
@@ -129,8 +139,9 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
     stored = yaml.safe_load((project.root / "meltano.yml").read_text())
     config = stored["plugins"]["extractors"][0]["config"]
     assert config["stream_maps"] == {"contacts": {"phone": "__NULL__"}}
-    assert config["per_page"] == 1000
-    assert config["include_all_emails"] is True
+    # Whole numbers and booleans are kept as text too: the tap converts them (see below).
+    assert config["per_page"] == "1000"
+    assert config["include_all_emails"] == "true"
     assert config["rate_limit_window_seconds"] == "1.0"
 
     # The secret, and settings of a deployment or of the fake's speed, from the environment.
@@ -186,7 +197,105 @@ def test_a_new_meltano_project_runs_the_tap_incrementally_into_target_jsonl(
         row_id for row_id, row in truth.items() if iso(row["event_time_utc"]) >= utc(lookback_start)
     }, "only the lookback tail of the first run is read again"
     assert events_bookmark(project) == utc(SECOND_END)
+
+    # structured-logging: the tap's error is an error in `meltano run`'s log, not [info].
+    failed = project.run("run", "tap-cometly", "target-jsonl", env={"TAP_COMETLY_API_KEY": "wrong"})
+    assert failed.returncode != 0
+    assert_logged_at_error(failed.stdout + failed.stderr, "Cometly rejected the API key")
     assert_decimal_kind_still_fails_on_environment_variables(project)
+
+
+# One setting of each JSON type that Meltano could convert: a whole number, a number, a boolean.
+BAD_TEXT = {
+    "TAP_COMETLY_PER_PAGE": "abc",
+    "TAP_COMETLY_RATE_LIMIT_WINDOW_SECONDS": "fast",
+    "TAP_COMETLY_INCLUDE_ALL_EMAILS": "maybe",
+}
+GOOD_TEXT = {
+    "TAP_COMETLY_PER_PAGE": "1000",
+    "TAP_COMETLY_RATE_LIMIT_WINDOW_SECONDS": "0.5",
+    "TAP_COMETLY_INCLUDE_ALL_EMAILS": "true",
+}
+
+
+@pytest.mark.timeout(480)  # eight Meltano commands, each 10 to 40 s on a busy machine
+def test_bad_text_in_an_environment_variable_ends_with_the_tap_s_own_message(
+    start_fake: t.Callable[..., FakeCometly], tmp_path: Path
+) -> None:
+    fake = start_fake()
+    tap_definition, _ = local_definitions(tmp_path)
+    project = new_project(tmp_path, tap_definition)
+    project.env |= {
+        "TAP_COMETLY_API_URL": fake.base_url,
+        "TAP_COMETLY_API_KEY": API_KEY,
+        "TAP_COMETLY_START_DATE": "2024-03-10",
+        "TAP_COMETLY_END_DATE": "2024-03-11",
+        "TAP_COMETLY_TIMEZONE": fake.config.timezone,
+    }
+
+    done = project.run("invoke", "tap-cometly", env=BAD_TEXT)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "Invalid setting 'per_page': expected a whole number, got 'abc'." in output
+    assert "Invalid setting 'rate_limit_window_seconds': expected a number, got 'fast'." in output
+    assert "Invalid setting 'include_all_emails': expected true or false, got 'maybe'." in output
+    assert "Traceback" not in output, output
+    assert fake.request_log == [], "a bad setting stops the tap before any request"
+    # structured-logging: Meltano reads the tap's JSON log lines, levels included.
+    assert_logged_at_error(output, "Invalid setting 'per_page'")
+
+    # Good text reaches the tap as text, which converts it.
+    dumped = json.loads(project.meltano("invoke", "--dump=config", "tap-cometly", env=GOOD_TEXT))
+    assert (dumped["per_page"], dumped["rate_limit_window_seconds"]) == ("1000", "0.5")
+    assert dumped["include_all_emails"] == "true"
+    # The connection test through Meltano: list endpoints only, per_page as given.
+    tested = project.meltano("invoke", "tap-cometly", "--test", env=GOOD_TEXT)
+    assert {json.loads(line)["stream"] for line in tested.splitlines() if '"RECORD"' in line} == {
+        "events",
+        "companies",
+    }
+    assert fake.count(method="POST") == 0, "no export created"
+    pages = [entry for entry in fake.request_log if entry.path.endswith("/events")]
+    assert pages, "the events stream ran"
+    assert all(("per_page", "1000") in page.query for page in pages)
+
+    assert_meltano_kinds_still_fail_on_bad_text(project)
+
+
+def assert_logged_at_error(output: str, message: str) -> None:
+    """The tap's message is at [error] (discovery before the run, which does not validate the
+    config, warns of the same value: that line is a [warning]), and never at [info]."""
+    lines = [line for line in output.splitlines() if message in line]
+    assert any("[error" in line for line in lines), lines or output
+    assert not any("[info" in line for line in lines), lines
+
+
+def assert_meltano_kinds_still_fail_on_bad_text(project: Project) -> None:
+    """Why whole numbers and booleans are `kind: string`: when these stop failing, a newer
+    Meltano handles its `integer` and `boolean` kinds well enough for the definition to use them."""
+    meltano_yml = project.root / "meltano.yml"
+    stored = yaml.safe_load(meltano_yml.read_text())
+    stored["plugins"]["extractors"].append({
+        "name": "tap-cometly-typed",
+        "inherit_from": "tap-cometly",
+        "settings": [
+            {"name": "per_page", "kind": "integer"},
+            {"name": "include_all_emails", "kind": "boolean"},
+        ],
+    })  # fmt: skip
+    meltano_yml.write_text(yaml.safe_dump(stored, sort_keys=False))
+    crashed = project.run(
+        "config", "print", "tap-cometly-typed", env={"TAP_COMETLY_TYPED_PER_PAGE": "abc"}
+    )
+    assert "invalid literal for int() with base 10: 'abc'" in crashed.stdout + crashed.stderr
+    assert "Invalid setting" not in crashed.stdout + crashed.stderr, "the tap never ran"
+    guessed = project.meltano(
+        "config",
+        "print",
+        "tap-cometly-typed",
+        env={"TAP_COMETLY_TYPED_INCLUDE_ALL_EMAILS": "maybe"},
+    )
+    assert json.loads(guessed)["include_all_emails"] is False, "'maybe' silently became false"
 
 
 def assert_decimal_kind_still_fails_on_environment_variables(project: Project) -> None:

@@ -13,14 +13,17 @@ from contextlib import redirect_stdout
 import pytest
 from singer_sdk import Tap, metrics
 from singer_sdk.configuration import _dict_config
+from singer_sdk.helpers import capabilities
 from singer_sdk.plugin_base import PluginBase
 from singer_sdk.streams import RESTStream, Stream
 from singer_sdk.streams._state import StreamStateManager
+from singer_sdk.tap_base import CliTestOptionValue
 
+from fake_cometly import FakeCometly
 from tap_cometly.client import CometlyStream
 from tap_cometly.errors import ConfigError
 from tap_cometly.tap import TapCometly
-from tests.helpers import API_KEY
+from tests.helpers import API_KEY, catalog_for, run_tap, tap_config
 
 CONFIG = {"api_key": API_KEY, "start_date": "2024-03-08", "api_url": "http://127.0.0.1:9"}
 
@@ -139,3 +142,36 @@ def test_the_hooks_are_on_the_sdks_classes() -> None:
     assert issubclass(TapCometly, Tap)
     for name in ("_env_var_config", "_env_var_prefix", "_validate_config"):
         assert name in vars(PluginBase), name
+
+
+def test_activate_version_is_a_declared_setting_that_the_full_table_stream_follows(
+    fake: FakeCometly,
+) -> None:
+    assert parameters(PluginBase.append_builtin_config) == ["config_jsonschema"]
+    assert (
+        "emit_activate_version_messages" in capabilities.EMIT_ACTIVATE_VERSION_CONFIG["properties"]
+    )
+    merge = _dict_config.merge_missing_config_jsonschema
+    assert parameters(merge) == ["source_jsonschema", "target_jsonschema"]
+    declared = TapCometly._get_about_info().settings["properties"]
+    assert declared["emit_activate_version_messages"]["default"] is False
+
+    config = tap_config(fake, emit_activate_version_messages=True)
+    run = run_tap(config, catalog=catalog_for(config, {"companies": None}))
+    kinds = [message["type"] for message in run.messages]
+    first_record = kinds.index("RECORD")
+    assert kinds[:first_record].count("ACTIVATE_VERSION") == 1, "sent before the records"
+    version = next(m["version"] for m in run.messages if m["type"] == "ACTIVATE_VERSION")
+    records = [m for m in run.messages if m["type"] == "RECORD"]
+    assert len(records) == len(fake.companies())
+    assert all(record["version"] == version for record in records)
+
+    off = run_tap(tap_config(fake), catalog=catalog_for(config, {"companies": None}))
+    assert "ACTIVATE_VERSION" not in {message["type"] for message in off.messages}
+
+
+def test_the_tap_knows_a_connection_test_before_it_reads_its_settings() -> None:
+    assert parameters(Tap.cb_test.__func__) == ["cls", "ctx", "param", "value"]  # type: ignore[attr-defined]
+    assert CliTestOptionValue.All.value == "all"
+    assert "run_connection_test()" in inspect.getsource(Tap.cb_test)
+    assert TapCometly.connection_test is False
