@@ -2,7 +2,8 @@
 
 `python -m scripts.replay_server UPSTREAM` listens on 127.0.0.1 (any free port) and prints
 REPLAY_URL=<base url>. It is a caching proxy in front of the fake: the first time it sees a
-GET /events query, an export creation (same body) or an export file, it asks the fake and keeps
+GET /events query (parameters in any order), an export creation (same JSON body) or an export
+file, it asks the fake and keeps
 the answer's bytes; every later identical request is answered from memory, so a warm-up run of a
 client renders each page once and the measured runs pay only for sending bytes. Export status
 checks always go to the fake (they are cheap, and each signs its download URL afresh); their
@@ -20,7 +21,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 DOWNLOAD_PREFIX = "/_download"
 DROPPED = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
@@ -62,8 +63,7 @@ class Replay:
             status, kept, data = self._forward(self.upstream, method, path, body, headers)
             return status, kept, self._rewrite(data) if status == 200 else data
         download = path.startswith(DOWNLOAD_PREFIX)
-        # Downloads by file name: the signature in the query changes at every status check.
-        key = (method, path.split("?", 1)[0] if download else path, body)
+        key = (method, *_canonical(path, body, download=download))
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None:
@@ -80,7 +80,7 @@ class Replay:
         with self._lock:
             self.misses += 1
             if len(self.missed) < 5:
-                self.missed.append(f"{key[0]} {key[1][:200]} {key[2][:200]!r}")
+                self.missed.append(f"{key[0]} {key[1][:2000]} {key[2][:2000]!r}")
             if fresh[0] < 300:
                 self._cache[key] = fresh
         return fresh
@@ -107,6 +107,20 @@ class Replay:
         with self._lock:
             self.hits = self.misses = self.bytes = 0
             self.missed = []
+
+
+def _canonical(path: str, body: bytes, *, download: bool) -> tuple[str, bytes]:
+    """A request as the cache knows it: query parameters in order, JSON bodies with sorted keys,
+    so two clients asking the same thing share one answer; downloads by file name alone (the
+    signature in their query changes at every status check)."""
+    target, _, query = path.partition("?")
+    if download:
+        return target, b""
+    if query:
+        target += "?" + urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
+    if body:
+        body = json.dumps(json.loads(body), sort_keys=True).encode()
+    return target, body
 
 
 class Handler(BaseHTTPRequestHandler):
