@@ -25,7 +25,7 @@ from datetime import date
 
 from fake_cometly import FakeCometly, FakeConfig
 from scripts.benchlib import API_KEY, Fake, TapResult, fake_process, run_tap, table, tap_config
-from scripts.record_path import LIFTED, MAX_EVENTS_PER_DAY, fake_args, record_path
+from scripts.record_path import EXPORT_EVENTS_PER_DAY, LIFTED, fake_args, record_path
 
 FIRST_DAY = date(2024, 1, 1)
 UNLIMITED = {**LIFTED, "extraction_method": "list"}
@@ -324,7 +324,7 @@ def main() -> None:
         record_path(
             list_days=2 if quick else 4,
             per_day=10_000 if quick else 50_000,
-            export_events=50_000 if quick else MAX_EVENTS_PER_DAY,
+            export_events=50_000 if quick else EXPORT_EVENTS_PER_DAY,
         )
         part2_export = backfill_efficiency(
             days=8 if quick else 40, per_day=4_500, contacts=20_000 if quick else 100_000
