@@ -1,6 +1,8 @@
 """`make bench`: the tap's speed and memory against the fake Cometly, side by side in one run.
 
-1. Record path: tap-cometly against a minimal raw client on the same events (rate limits off).
+1. Record path (scripts/record_path.py): for GET /events, a day export and event_attributions,
+   the server's ceiling, a minimal raw client and tap-cometly side by side, all served from
+   memory by scripts/replay_server.py; the tap with batch_config too.
 2. Backfills under Cometly's real per-minute limits, time-scaled: events through GET /events,
    the same events through day exports, and contacts through exports, each against the least
    time those limits allow, with the 429s the fake answered (there must be none).
@@ -16,91 +18,23 @@
 from __future__ import annotations
 
 import math
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from fake_cometly import FakeCometly, FakeConfig
 from scripts.benchlib import API_KEY, Fake, TapResult, fake_process, run_tap, table, tap_config
+from scripts.record_path import EXPORT_EVENTS_PER_DAY, LIFTED, fake_args, record_path
 
 FIRST_DAY = date(2024, 1, 1)
-UNLIMITED = {
-    "events_requests_per_minute": 1_000_000,
-    "rate_limit_window_seconds": 0.001,
-    "extraction_method": "list",
-}
-
-
-def raw_client(base_url: str, days: int) -> tuple[float, int]:
-    end = FIRST_DAY + timedelta(days=days)
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scripts.raw_client",
-            base_url,
-            API_KEY,
-            f"{FIRST_DAY} 00:00:00",
-            f"{end} 00:00:00",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return time.perf_counter() - started, int(finished.stdout)
-
-
-def events_only_fake(days: int, per_day: int) -> list[str]:
-    """Fake arguments for the events runs: no rate limits, UTC days, next to no contacts."""
-    return [
-        "--no-rate-limits",
-        "--days",
-        str(days),
-        "--events-per-day",
-        str(per_day),
-        "--first-day",
-        FIRST_DAY.isoformat(),
-        "--contacts",
-        "10",
-        "--timezone",
-        "UTC",
-    ]
-
-
-def record_path(days: int, per_day: int) -> None:
-    with fake_process(*events_only_fake(days, per_day)) as fake:
-        raw_client(fake.base_url, days)  # warm the fake's day cache for both contenders
-        config = tap_config(fake, FIRST_DAY, days, timezone="UTC", **UNLIMITED)
-        raw_seconds, raw_rows = raw_client(fake.base_url, days)
-        tap = run_tap(config, select=["events"])
-    raw_rate = raw_rows / raw_seconds
-    tap_rate = tap.records / tap.seconds
-    table(
-        f"1. Record path: {tap.records:,} events, rate limits off (wall time incl. start-up)",
-        ["client", "records", "seconds", "records/s", "peak RSS MB"],
-        [
-            ["raw requests+json", f"{raw_rows:,}", f"{raw_seconds:.1f}", f"{raw_rate:,.0f}", "-"],
-            [
-                "tap-cometly",
-                f"{tap.records:,}",
-                f"{tap.seconds:.1f}",
-                f"{tap_rate:,.0f}",
-                f"{tap.peak_rss_mb:.0f}",
-            ],
-        ],
-    )
-    print(f"  ratio tap/raw: {tap_rate / raw_rate:.2f} (goal >= 0.60)")
-    if tap.records != raw_rows:
-        raise SystemExit(f"record counts differ: tap {tap.records} vs raw {raw_rows}")
+UNLIMITED = {**LIFTED, "extraction_method": "list"}
 
 
 def growth(days: int, per_day: int) -> None:
     rows = []
     for factor in (1, 4, 16):
-        with fake_process(*events_only_fake(days * factor, per_day)) as fake:
+        with fake_process(*fake_args(days * factor, per_day)) as fake:
             config = tap_config(fake, FIRST_DAY, days * factor, timezone="UTC", **UNLIMITED)
             result = run_tap(config, select=["events"])
         rows.append(
@@ -315,7 +249,7 @@ def events_memory(days: int, per_day: int) -> list[str]:
             days,
             extraction_method="export",
             export_poll_seconds=0.05,
-            rate_limit_window_seconds=0.001,
+            rate_limit_window_seconds=LIFTED["rate_limit_window_seconds"],
         )
         result = run_tap(tap, select=["events"])
     return memory_row(f"events, {days} days, export", result)
@@ -387,7 +321,11 @@ def main() -> None:
     if "--speed-up-90" in sys.argv:
         export_speed_up(days=90, per_day=50_000, part2_export=None)
     else:
-        record_path(days=4 if quick else 20, per_day=10_000 if quick else 50_000)
+        record_path(
+            list_days=2 if quick else 4,
+            per_day=10_000 if quick else 50_000,
+            export_events=50_000 if quick else EXPORT_EVENTS_PER_DAY,
+        )
         part2_export = backfill_efficiency(
             days=8 if quick else 40, per_day=4_500, contacts=20_000 if quick else 100_000
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,13 @@ class TapResult:
     states: int
     cpu_seconds: float  # user + system time of the tap process
     finished: float  # time.monotonic() when the tap exited
+    log: str = ""  # the tap's stderr
+
+    def rate_limit_waits(self) -> list[str]:
+        """What the tap's Progress lines say it waited on rate limits, and any wait it logged:
+        ["0 s", ...] for a run that never waited."""
+        waited = re.findall(r", ([^,]+) waited on rate limits", self.log)
+        return waited[-1:] + re.findall(r"Rate limit: waiting [^ ]+ s", self.log)
 
     def sync_seconds(self, fake: FakeCometly) -> float:
         """From the tap's first API request to its exit: the sync without start-up and
@@ -170,6 +178,7 @@ def run_tap(
             states,
             usage.ru_utime + usage.ru_stime,
             finished,
+            log_path.read_text(errors="replace"),
         )
 
 
