@@ -50,6 +50,9 @@ def meltano(*args: str, env: dict[str, str]) -> None:
     finished = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
+    # The whole log of each step, as a person running it would read it.
+    log = DATABASE.parent / f"meltano-{'-'.join(args[:1] + args[-2:-1])}.log"
+    log.write_text(finished.stderr)
     if finished.returncode != 0:
         sys.stderr.write(finished.stdout[-3000:] + finished.stderr[-6000:])
         raise SystemExit(f"meltano {args[0]} failed with exit code {finished.returncode}")
@@ -57,7 +60,7 @@ def meltano(*args: str, env: dict[str, str]) -> None:
     for line in progress[-4:]:
         # The tap's whole message, without the fields Meltano appends to each line.
         print("  " + line[line.index("Progress of") :].split(" cmd_type=", 1)[0].rstrip())
-    print(f"  done in {time.monotonic() - started:.0f} s")
+    print(f"  done in {time.monotonic() - started:.0f} s (log: {log.relative_to(ROOT)})")
 
 
 def check_against_ground_truth(fake: FakeCometly, end: datetime) -> dict[str, int]:
@@ -127,6 +130,18 @@ def report() -> None:
         ).fetchall()
         for model, source, revenue in rows:
             print(f"  {model:<11} {source:<18} {revenue:>12,.2f}")
+        print("\nAttributed revenue by campaign and model (top 8; paid touchpoints only):")
+        rows = db.execute(
+            """
+            select attribution_model, campaign_name, round(sum(amount), 2) as revenue
+            from cometly.event_attributions where campaign_name is not null
+            group by all order by revenue desc limit 8
+            """
+        ).fetchall()
+        if not rows:
+            raise SystemExit("event_attributions holds no campaign names: the ad hierarchy is lost")
+        for model, campaign, revenue in rows:
+            print(f"  {model:<11} {campaign:<34} {revenue:>12,.2f}")
 
 
 def main() -> None:
