@@ -67,3 +67,15 @@ def test_metric_tags_name_an_attribution_request_briefly(
         text = json.dumps(context)
         assert len(text) < 200, text
         assert not any(f'"{source}"' in text for source in SOURCES), text
+
+
+def test_exports_are_not_logged_one_by_one_at_info(
+    fake: FakeCometly, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TAP_COMETLY_METRICS_LOG_LEVEL", raising=False)
+    with caplog.at_level(logging.INFO):
+        run_tap(tap_config(fake, extraction_method="export"))
+    info = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert any(line.startswith("Progress of 'events'") for line in info)
+    per_export = [line for line in info if "created export" in line or "downloaded" in line]
+    assert per_export == [], "one progress line per stream, not one line per export"

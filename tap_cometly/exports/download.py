@@ -268,7 +268,7 @@ class DownloadHandler:
                     MAX_FETCHES,
                 )
                 continue
-            self._logger.info(
+            self._logger.debug(
                 "%s: downloaded %d bytes, %s.", where, size, "gzip" if gzipped else "plain NDJSON"
             )
             return ExportFile(spool, gzipped=gzipped, where=where)

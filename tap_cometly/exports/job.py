@@ -184,7 +184,7 @@ class ExportJob:
         self._taken_over = False
         state = self._repository.create(self._parameters)
         self._created += 1
-        self._logger.info("%s: created export %d.", self._where, state.export_id)
+        self._logger.debug("%s: created export %d.", self._where, state.export_id)
         self._on_created(state.export_id)
         self._follow(state)
 
