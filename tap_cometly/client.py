@@ -165,12 +165,17 @@ class CometlyStream(StreamHooks):
         path: str,
         *,
         json_body: dict[str, t.Any] | None = None,
+        params: dict[str, t.Any] | None = None,
         context: Context | None = None,
     ) -> requests.Response:
         """One paced, authenticated, retried API call outside the paginated record flow
-        (export creation and status checks): the same rules as every page of a stream."""
+        (export creation and status checks, auto's probe): the same rules as every page."""
         prepared = self.build_prepared_request(
-            method=method, url=f"{self.url_base}{path}", headers=self.http_headers, json=json_body
+            method=method,
+            url=f"{self.url_base}{path}",
+            headers=self.http_headers,
+            json=json_body,
+            params=params,
         )
         return self.send_request(prepared, context)
 

@@ -8,18 +8,22 @@ one whole day and takes seconds to minutes to process. The `extraction_method` s
 - export: every window is one Space-local day, read from that day's export (a partial first or
   last day too: the whole day is exported and the rows outside the window are left out);
 - auto: exports for the whole days that ended at least AUTO_EXPORT_AFTER_HOURS before now when
-  there are at least AUTO_MIN_EXPORT_DAYS of them, the list for everything else: the recent,
-  still-changing days, a partial first day after a lookback, and short incremental ranges.
+  there are at least AUTO_MIN_EXPORT_DAYS of them and the last of them costs more through the
+  list than through its export (exports_pay_off); the list for everything else: the recent,
+  still-changing days, a partial first day after a lookback, short incremental ranges, and
+  Spaces whose days fit in a page.
 
-Why those thresholds (`make bench`, parts 2 and 3b): both paths run within a few percent of what
-their budgets allow, so K days of n events cost about K * ceil(n / 4000) / 7 minutes through the
-list and (ceil(K / 5) - 1) minutes plus one export's processing (seconds to minutes) through
-exports. At 50,000 events a day exports win from the first day (90 days, measured by
-`python -m scripts.bench --speed-up-90`: 17.8 minutes against 171.5, 9.6 times faster); at 8,000
-a day (2 pages) they win from about 4 days; a Space with under 4,000 events a day reads faster
-through the list (7 days a minute against 5), but such a backfill is cheap either way. 3 days is
-where a Space of a few thousand events a day breaks even when an export takes a minute, and it
-keeps daily incremental runs (one or two days) on the list. The last 24 hours stay on the list
+Why (`make bench`, parts 2, 3b and 5): both paths run within a few percent of what their budgets
+allow, and both pay per day, setup and source group, so what decides is a day's pages. A day of
+p pages costs p / 7 minutes of the list budget and its export 1 / 5 of the creation budget:
+from 2 pages (17 s against 12 s) the export costs less (pages_that_pay_for_an_export, from the
+limits in effect). One list call on the last day auto would export tells whether it fills a
+page (a Space's recent days are its busiest); that probe costs one list call, only in runs that
+hold enough settled days. At 50,000 events a day exports are about 9 times faster (90 days,
+`python -m scripts.bench --speed-up-90`: 17.8 minutes against 171.5); at 2,000 a day the list
+is faster (one call a day, 7 days a minute against 5). An export also waits seconds to minutes
+to be processed: AUTO_MIN_EXPORT_DAYS days keep daily incremental runs (one or two days) on
+the list, where that wait costs more than the export saves. The last 24 hours stay on the list
 because their events still arrive (late and back-dated tracking) and an export can only ever
 cover a whole day.
 
@@ -41,6 +45,12 @@ ExtractionMethod = t.Literal["auto", "list", "export"]
 EXTRACTION_METHODS: tuple[ExtractionMethod, ...] = t.get_args(ExtractionMethod)
 AUTO_EXPORT_AFTER_HOURS = 24
 AUTO_MIN_EXPORT_DAYS = 3
+
+
+def pages_that_pay_for_an_export(list_calls_per_minute: int, creates_per_minute: int) -> int:
+    """The fewest GET /events pages of one day, setup and source group that cost more of the
+    list budget than that day's export costs of the creation budget (2 at Cometly's 7 and 5)."""
+    return list_calls_per_minute // creates_per_minute + 1
 
 
 @dataclass(frozen=True)
@@ -77,9 +87,12 @@ def plan_windows(
     method: str,
     window_days: int,
     now: datetime,
+    exports_pay_off: t.Callable[[Window], bool],
     ended_days_by_export: bool = False,
 ) -> list[Window]:
     """The windows covering [start, end), oldest first; those read by export are ExportDays.
+    `exports_pay_off(day)`: under auto, whether the day (the last one auto would export) costs
+    less of the budgets through its export than through the list; asked at most once.
     `ended_days_by_export`: a field only exports deliver is wanted (see the module docstring)."""
     if ended_days_by_export:
         return [
@@ -97,7 +110,7 @@ def plan_windows(
     # Whole days lie between a partial first and a partial last window, and once a day is too
     # recent every later one is too: the exported days form one run.
     exported = [w for w in days if is_whole_day(w, space_tz) and w.end <= settled_before]
-    if len(exported) < AUTO_MIN_EXPORT_DAYS:
+    if len(exported) < AUTO_MIN_EXPORT_DAYS or not exports_pay_off(exported[-1]):
         return list(day_windows(start, end, space_tz, window_days))
     first, last = exported[0].start, exported[-1].end
     return [

@@ -17,6 +17,7 @@ from tap_cometly.extraction import ExportDay, plan_windows
 from tap_cometly.streams.events import EXPORT_ONLY_FIELDS
 from tap_cometly.tap import TapCometly
 from tap_cometly.vocabulary import MAX_SOURCES_PER_REQUEST
+from tap_cometly.windows import Window
 from tests.helpers import FailedRun, TapRun, catalog_for, run_tap, run_until_error, tap_config
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -193,6 +194,25 @@ def test_events_and_attributions_exports_share_the_runs_budgets(fake: FakeCometl
     assert fake.count(status=429) == 0
 
 
+def test_auto_probes_the_first_setups_first_source_group(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
+    # Days of 100 events: at 20 a page the last settled day takes several.
+    fake = start_fake(days=3, events_per_day=100)
+    config = attribution_config(
+        fake, LAST_TOUCH_TWENTY, ALL_LINEAR, extraction_method="auto", per_page=20
+    )
+    run = run_tap(config, catalog=catalog_for(config, {STREAM: None}))
+    probe, *rest = fake.requests(family="events_list")
+    assert dict(probe.query)["attribution_model"] == "last_touch"
+    assert [value for name, value in probe.query if name == "sources[]"] == TWENTY_SOURCES[:15]
+    assert not rest
+    days = {body["date"] for body in created(fake)}
+    assert len(days) == 3
+    assert len(created(fake)) == 3 * (2 + 4)
+    assert run.records(STREAM)
+
+
 def test_with_export_only_fields_only_the_running_day_is_listed(
     start_fake: t.Callable[..., FakeCometly],
 ) -> None:
@@ -222,6 +242,10 @@ def test_with_export_only_fields_only_the_running_day_is_listed(
         assert all(column not in record for record in running)
 
 
+def never_asked(day: Window) -> bool:
+    raise AssertionError(f"auto's probe was asked about {day} outside auto")
+
+
 def test_the_plan_exports_every_ended_day_when_an_export_only_field_is_wanted() -> None:
     now = datetime(2024, 3, 12, 15, 0, tzinfo=timezone.utc)
     windows = plan_windows(
@@ -231,6 +255,7 @@ def test_the_plan_exports_every_ended_day_when_an_export_only_field_is_wanted() 
         method="list",
         window_days=7,
         now=now,
+        exports_pay_off=never_asked,
         ended_days_by_export=True,
     )
     exported = [window.day for window in windows if isinstance(window, ExportDay)]

@@ -16,7 +16,12 @@ from fake_cometly import FakeCometly, Fault
 from tap_cometly.config_text import coerce_config
 from tap_cometly.errors import ConfigError
 from tap_cometly.exports.tracker import MAX_IN_FLIGHT
-from tap_cometly.extraction import AUTO_MIN_EXPORT_DAYS, ExportDay, plan_windows
+from tap_cometly.extraction import (
+    AUTO_MIN_EXPORT_DAYS,
+    ExportDay,
+    pages_that_pay_for_an_export,
+    plan_windows,
+)
 from tap_cometly.settings import parse_settings
 from tap_cometly.tap import TapCometly
 from tap_cometly.windows import Window
@@ -364,16 +369,46 @@ def test_auto_exports_old_days_and_lists_the_recent_tail(
     today = datetime.now(NEW_YORK).date()
     first_day = today - timedelta(days=6)
     fake = start_fake(first_day=first_day, days=7, events_per_day=100)
-    config = events_config(fake, start_date=first_day.isoformat(), end_date=None)
+    # 50 events a page: a day of 100 takes more than one page, so its export costs less.
+    config = events_config(fake, start_date=first_day.isoformat(), end_date=None, per_page=50)
     config["extraction_method"] = "auto"
     run = run_events(config)
     # Days that ended at least 24 hours ago are exported; yesterday and today are listed.
+    last_exported = first_day + timedelta(days=4)
     assert created_days(fake) == [str(first_day + timedelta(days=n)) for n in range(5)]
-    listed_from = {dict(page.query)["start_date"] for page in fake.requests(family="events_list")}
+    probe, *listed = fake.requests(family="events_list")
+    assert dict(probe.query)["start_date"] <= f"{last_exported} 00:00:00"
+    assert dict(probe.query)["end_date"] >= f"{last_exported} 23:59:59"
+    listed_from = {dict(page.query)["start_date"] for page in listed}
     assert min(listed_from) >= f"{today - timedelta(days=1)} 00:00:00"
     end = bookmarks(run)[-1]
     assert set(by_id(run)) == truth_ids(fake, utc(local_midnight(first_day)), end)
     assert_days_in_order(run)
+
+
+def test_auto_lists_a_backfill_whose_days_fit_in_a_page(
+    start_fake: t.Callable[..., FakeCometly], caplog: pytest.LogCaptureFixture
+) -> None:
+    today = datetime.now(NEW_YORK).date()
+    first_day = today - timedelta(days=6)
+    fake = start_fake(first_day=first_day, days=7, events_per_day=100)
+    config = events_config(fake, start_date=first_day.isoformat(), end_date=None, per_page=200)
+    config["extraction_method"] = "auto"
+    with caplog.at_level(logging.INFO):
+        run = run_events(config)
+    assert not creates(fake)
+    # The probe's one page, then one page a day.
+    assert fake.count(family="events_list") == 1 + 7
+    assert f"day {first_day + timedelta(days=4)} takes fewer than 2 GET /events pages" in (
+        caplog.text
+    )
+    assert set(by_id(run)) == truth_ids(fake, utc(local_midnight(first_day)), bookmarks(run)[-1])
+
+
+def test_an_export_pays_off_from_the_pages_the_limits_make_dearer() -> None:
+    assert pages_that_pay_for_an_export(7, 5) == 2  # Cometly's: 2 pages 17 s, an export 12 s
+    assert pages_that_pay_for_an_export(10, 5) == 3  # 2 pages 12 s: a tie stays on the list
+    assert pages_that_pay_for_an_export(3, 5) == 1
 
 
 def test_auto_lists_a_short_range(fake: FakeCometly) -> None:
@@ -406,7 +441,9 @@ def instant(text: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def plan(start: str, end: str, method: str, window_days: int = 1) -> list[Window]:
+def plan(
+    start: str, end: str, method: str, window_days: int = 1, *, exports_pay: bool = True
+) -> list[Window]:
     return plan_windows(
         instant(start),
         instant(end),
@@ -414,6 +451,7 @@ def plan(start: str, end: str, method: str, window_days: int = 1) -> list[Window
         method=method,
         window_days=window_days,
         now=NOW,
+        exports_pay_off=lambda _day: exports_pay,
     )
 
 
@@ -455,6 +493,27 @@ def test_auto_plan_exports_only_from_enough_settled_days() -> None:
     # An incremental run: a partial day after the lookback, yesterday and today.
     daily = plan("2024-03-18T01:00:00Z", "2024-03-20T15:00:00Z", "auto")
     assert not [w for w in daily if isinstance(w, ExportDay)]
+
+
+def test_auto_plan_asks_about_the_last_day_it_would_export() -> None:
+    asked: list[Window] = []
+
+    def light(day: Window) -> bool:
+        asked.append(day)
+        return False
+
+    windows = plan_windows(
+        instant("2024-03-01T05:00:00Z"),
+        NOW,
+        NEW_YORK,
+        method="auto",
+        window_days=1,
+        now=NOW,
+        exports_pay_off=light,
+    )
+    assert [str(day) for day in asked] == ["[2024-03-18T04:00:00Z, 2024-03-19T04:00:00Z)"]
+    assert not [w for w in windows if isinstance(w, ExportDay)]
+    assert len(windows) == 20  # 2024-03-01 to 2024-03-20, listed day by day
 
 
 def test_export_plan_is_one_day_per_window_whatever_events_window_days() -> None:

@@ -469,7 +469,7 @@ def test_a_healthy_sync_of_every_stream_meets_no_429(
         fake,
         attribution_setups=[all_sources],
         contacts_window_days=1,
-        extraction_method="auto",  # the default: day exports for these old, whole days
+        extraction_method="export",  # both the list and the export budgets in use
     )
     # The documented per-minute limits, time-scaled: no *_requests_per_minute override.
     assert not [name for name in config if name.endswith("_per_minute")]

@@ -115,6 +115,9 @@ class EventAttributionsStream(DayExportedStream):
                 }
                 yield f"{setup_index}/{source_group}", context
 
+    def first_list_request(self, window: Window) -> Context:
+        return next(context for _, context in self.requests_of(window))
+
     def attribution_of(self, context: Context) -> dict[str, t.Any]:
         """The attribution filters of a request context (the list's and the export's)."""
         setup = self.setups[context["setup"]]

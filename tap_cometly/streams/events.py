@@ -22,13 +22,19 @@ from singer_sdk import typing as th
 
 from tap_cometly import normalize
 from tap_cometly.errors import Location
-from tap_cometly.extraction import ExportDay, end_of_day, plan_windows
+from tap_cometly.extraction import (
+    ExportDay,
+    end_of_day,
+    pages_that_pay_for_an_export,
+    plan_windows,
+)
 from tap_cometly.normalize import Field
+from tap_cometly.pacing import RateLimitFamily
 from tap_cometly.pagination import CursorPaginator, page_rows
 from tap_cometly.responses import describe_request
 from tap_cometly.streams.exported import ExportedWindowsStream
 from tap_cometly.streams.windowed import WindowedStream
-from tap_cometly.windows import Window, api_bounds, utc_now
+from tap_cometly.windows import Window, api_bounds, local_date, utc_now
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -233,9 +239,48 @@ class DayExportedStream(ExportedWindowsStream, EventPagesStream):
                 method=self.settings.extraction_method,
                 window_days=self.window_days,
                 now=utc_now(),
+                exports_pay_off=self.exports_pay_off,
                 ended_days_by_export=self.needs_exports,
             )
         )
+
+    def first_list_request(self, window: Window) -> Context:
+        """The context of the window's first GET /events request."""
+        raise NotImplementedError
+
+    def exports_pay_off(self, day: Window) -> bool:
+        """Whether the day's first list request (for event_attributions: its first setup and
+        source group) takes enough pages to cost more than an export: read page by page until
+        that is known, so at most one page less than the threshold (one, at Cometly's limits)."""
+        pacers = self.connection.pacers
+        pages = pages_that_pay_for_an_export(
+            pacers[RateLimitFamily.EVENTS_LIST].limit, pacers[RateLimitFamily.EXPORT_CREATE].limit
+        )
+        request = self.first_list_request(day)
+        paginator = CursorPaginator()
+        for _ in range(pages - 1):
+            response = self.call_api(
+                "GET",
+                self.path,
+                params=self.get_url_params(request, paginator.current_value),
+                context=request,
+            )
+            paginator.advance(response)
+            if paginator.finished:
+                self.logger.info(
+                    "extraction_method auto: day %s takes fewer than %d GET /events pages, which "
+                    "cost less than its export: the range is listed.",
+                    local_date(day.start, self.settings.timezone),
+                    pages,
+                )
+                return False
+        self.logger.info(
+            "extraction_method auto: day %s takes %d or more GET /events pages, which cost more "
+            "than its export: the whole days up to it are exported, the rest listed.",
+            local_date(day.start, self.settings.timezone),
+            pages,
+        )
+        return True
 
     # Day exports: see ExportedWindowsStream
 
@@ -274,8 +319,11 @@ class EventsStream(DayExportedStream):
     fields = EVENT_FIELDS
     schema = normalize.schema_of(EVENT_FIELDS)
 
+    def first_list_request(self, window: Window) -> Context:
+        return {"window": window}
+
     def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
-        return self.rows_in_window({"window": window})
+        return self.rows_in_window(self.first_list_request(window))
 
     def export_parameters(self, window: Window) -> dict[str, t.Any]:
         """The POST /events/exports body of the Space-local day the window lies in."""
