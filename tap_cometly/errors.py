@@ -23,6 +23,9 @@ class Location:
     export_id: int | None = None
     #: The record involved, as "event 123" or "contact 9".
     record: str | None = None
+    #: Which of a window's several exports, as "attribution setup 2 (linear, lifetime),
+    #: sources 16-30": the window and an unknown export id alone do not say.
+    part: str | None = None
 
     def filled_from(self, other: Location) -> Location:
         """This location, with what it does not know taken from `other`."""
@@ -31,6 +34,7 @@ class Location:
             self.window or other.window,
             self.export_id if self.export_id is not None else other.export_id,
             self.record or other.record,
+            self.part or other.part,
         )
 
     def with_export(self, export_id: int) -> Location:
@@ -42,6 +46,7 @@ class Location:
             for part in (
                 self.stream and f"stream '{self.stream}'",
                 self.window and f"window {self.window}",
+                self.part,
                 self.export_id is not None and f"export {self.export_id}",
                 self.record,
             )

@@ -20,6 +20,8 @@ from tap_cometly.tap import TapCometly
 TIME_SCALE = 60.0
 API_KEY = "test-key"
 REPO = Path(__file__).resolve().parent.parent
+# The query parameter of a presigned URL that must never be shown.
+SIGNATURE = "X-Amz-Signature"
 
 
 def fake_config(**overrides: t.Any) -> FakeConfig:
@@ -199,3 +201,22 @@ def messages_of(finished: subprocess.CompletedProcess[str]) -> list[dict[str, t.
 def iso(value: str) -> str:
     """The fake's "YYYY-MM-DD HH:MM:SS" UTC as the tap writes it."""
     return value if value.endswith("Z") else value.replace(" ", "T") + "Z"
+
+
+def signatures(fake: FakeCometly) -> set[str]:
+    """Every presigned URL signature the tap was given (each one it downloaded from)."""
+    found = set()
+    for download in fake.requests(listener="storage"):
+        query = dict(download.query)
+        assert SIGNATURE in query, "the tap dropped the signature from the URL"
+        found.add(query[SIGNATURE])
+    return found
+
+
+def leaked_secrets(text: str, fake: FakeCometly, api_key: str) -> list[str]:
+    """The secrets `text` shows: the API key, a presigned URL's signature or its name."""
+    leaked = [api_key] if api_key in text else []
+    leaked += [f"signature {s[:8]}..." for s in signatures(fake) if s in text]
+    if SIGNATURE in text:
+        leaked.append(SIGNATURE)
+    return leaked

@@ -4,6 +4,7 @@ exports taken over on restart, and events' and attributions' exports within one 
 
 from __future__ import annotations
 
+import logging
 import typing as t
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
@@ -18,7 +19,17 @@ from tap_cometly.streams.events import EXPORT_ONLY_FIELDS
 from tap_cometly.tap import TapCometly
 from tap_cometly.vocabulary import MAX_SOURCES_PER_REQUEST
 from tap_cometly.windows import Window
-from tests.helpers import FailedRun, TapRun, catalog_for, run_tap, run_until_error, tap_config
+from tests.helpers import (
+    API_KEY,
+    FailedRun,
+    TapRun,
+    catalog_for,
+    leaked_secrets,
+    run_tap,
+    run_until_error,
+    signatures,
+    tap_config,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 EXPORTS_PATH = "/public-api/v1/events/exports"
@@ -263,3 +274,111 @@ def test_the_plan_exports_every_ended_day_when_an_export_only_field_is_wanted() 
     assert [str(window) for window in windows[4:]] == [
         "[2024-03-12T04:00:00Z, 2024-03-12T15:00:00Z)"
     ]
+
+
+# Faults on one of a day's several exports. Two days, two setups: six exports a day, in the
+# order 0/0, 0/1, 0/2, 0/3 (ALL_LINEAR's four source groups), 1/0, 1/1 (LAST_TOUCH_TWENTY's two).
+PARTS_A_DAY = 6
+
+
+def two_days_two_setups(start_fake: t.Callable[..., FakeCometly]) -> tuple[FakeCometly, dict]:
+    fake = start_fake(days=2, events_per_day=80)
+    config = attribution_config(
+        fake, ALL_LINEAR, LAST_TOUCH_TWENTY, extraction_method="export", end_date="2024-03-10"
+    )
+    return fake, config
+
+
+def fault_free_then_with(fake: FakeCometly, config: dict, fault: Fault) -> tuple[TapRun, TapRun]:
+    """A fault-free run, then one with `fault` (the fake's log holds only the second run's
+    requests): what the faulty run emits must equal what the fault-free one does."""
+    catalog = catalog_for(config, {STREAM: None})
+    fault_free = run_tap(config, catalog=catalog)
+    fake.clear_log()
+    fake.inject(fault)
+    faulty = run_tap(config, catalog=catalog)
+    assert not fake.faults_left(), "the fault was never triggered"
+    return fault_free, faulty
+
+
+def part_of(body: dict[str, t.Any]) -> tuple[str, str, tuple[str, ...]]:
+    return body["date"], body["attribution_model"], tuple(body["sources"])
+
+
+def test_a_failed_export_among_a_days_several_is_the_only_one_created_again(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
+    fake, config = two_days_two_setups(start_fake)
+    # The fifth export: 2024-03-08, the second setup's first source group.
+    fault_free, faulty = fault_free_then_with(fake, config, Fault("export_fail", skip=4))
+    assert by_key(faulty) == by_key(fault_free)
+    assert len(faulty.records(STREAM)) == len(fault_free.records(STREAM))
+    parts = [part_of(body) for body in created(fake)]
+    failed = parts[4]
+    assert failed == ("2024-03-08", "last_touch", tuple(TWENTY_SOURCES[:15]))
+    assert len(parts) == 2 * PARTS_A_DAY + 1
+    assert parts.count(failed) == 2, "the failed export was not created again"
+    assert len(set(parts)) == 2 * PARTS_A_DAY, "an export that did not fail was created again"
+    assert IN_FLIGHT not in faulty.last_state["bookmarks"][STREAM]
+
+
+def test_a_stuck_attribution_export_names_its_day_setup_and_sources(
+    start_fake: t.Callable[..., FakeCometly], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, config = two_days_two_setups(start_fake)
+    # The eighth export: 2024-03-09, the first setup's second source group.
+    fake.inject(Fault("export_stuck", skip=PARTS_A_DAY + 1))
+    catalog = catalog_for(config, {STREAM: None})
+    with caplog.at_level(logging.DEBUG):
+        failed = run_until_error({**config, "export_timeout_minutes": 0.01}, catalog=catalog)
+    message = str(failed.error)
+    stuck_id = 1001 + PARTS_A_DAY + 1
+    assert (
+        "Stream 'event_attributions', window [2024-03-09T05:00:00Z, 2024-03-10T05:00:00Z) "
+        "(day 2024-03-09), attribution setup 1 (linear, lifetime), sources 16-30, "
+        f"export {stuck_id}: the export is still queued after 1 s" in message
+    )
+    assert "\n" not in message
+    # The first day is out and bookmarked; the second is not, and its exports are kept for the
+    # next run to take over.
+    assert failed.run.bookmark(STREAM) == "2024-03-09T05:00:00Z"
+    saved = failed.run.last_state["bookmarks"][STREAM][IN_FLIGHT]["exports"]
+    assert saved["2024-03-09/0/1"] == stuck_id
+    assert not [key for key in saved if key.startswith("2024-03-08")]
+    assert signatures(fake), "the run was given presigned URLs that could have leaked"
+    for where, text in (("the error", message), ("the logs", caplog.text)):
+        assert leaked_secrets(text, fake, API_KEY) == [], f"a secret in {where}"
+
+
+def test_an_expired_url_of_one_of_a_days_exports_is_replaced_by_a_fresh_status_check(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
+    fake, config = two_days_two_setups(start_fake)
+    # The second download: 2024-03-08, the first setup's second source group, the faulty
+    # run's second export (the fake numbers exports from 1001 on, across both runs).
+    fault = Fault("expire_url", family="download", skip=1)
+    fault_free, faulty = fault_free_then_with(fake, config, fault)
+    assert by_key(faulty) == by_key(fault_free)
+    downloads = fake.requests(listener="storage")
+    assert [d.status for d in downloads] == [200, 403] + [200] * (2 * PARTS_A_DAY - 1)
+    refreshed = [
+        check.path
+        for check in fake.requests(family="export_status")
+        if downloads[1].time < check.time < downloads[2].time
+    ]
+    assert refreshed == [f"{EXPORTS_PATH}/{1001 + 2 * PARTS_A_DAY + 1}"]
+    assert len(created(fake)) == 2 * PARTS_A_DAY
+
+
+def test_a_truncated_file_of_one_of_a_days_exports_is_fetched_again(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
+    fake, config = two_days_two_setups(start_fake)
+    fault = Fault("truncate_gzip", family="download", skip=PARTS_A_DAY + 4)
+    fault_free, faulty = fault_free_then_with(fake, config, fault)
+    assert by_key(faulty) == by_key(fault_free)
+    assert len(faulty.records(STREAM)) == len(fault_free.records(STREAM))
+    downloaded = [d.path for d in fake.requests(listener="storage")]
+    assert len(downloaded) == 2 * PARTS_A_DAY + 1
+    assert downloaded[PARTS_A_DAY + 4] == downloaded[PARTS_A_DAY + 5], "fetched again at once"
+    assert len(created(fake)) == 2 * PARTS_A_DAY

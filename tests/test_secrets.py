@@ -13,11 +13,17 @@ from pathlib import Path
 import pytest
 
 from fake_cometly import FakeCometly, Fault
-from tests.helpers import events_exported_catalog, run_cli, run_until_error, tap_config
+from tests.helpers import (
+    events_exported_catalog,
+    leaked_secrets,
+    run_cli,
+    run_until_error,
+    signatures,
+    tap_config,
+)
 
 # Long and unlike anything else in the output, so a leak of it cannot hide or be a coincidence.
 SECRET_KEY = "ck_live_7Qm2ZpX9vR4tW8yB3nK6hJ5c"
-SIGNATURE = "X-Amz-Signature"
 SETUP = {"sources": ["facebook_ads", "email"], "attribution_model": "last_touch"}
 DEBUG = {"TAP_COMETLY_LOGLEVEL": "DEBUG"}
 
@@ -42,22 +48,8 @@ def config_for(fake: FakeCometly, **overrides: t.Any) -> dict[str, t.Any]:
     )
 
 
-def signatures(fake: FakeCometly) -> set[str]:
-    """Every presigned URL signature the tap was given (each one it downloaded from)."""
-    found = set()
-    for download in fake.requests(listener="storage"):
-        query = dict(download.query)
-        assert SIGNATURE in query, "the tap dropped the signature from the URL"
-        found.add(query[SIGNATURE])
-    return found
-
-
 def secrets_in(text: str, fake: FakeCometly) -> list[str]:
-    leaked = [SECRET_KEY] if SECRET_KEY in text else []
-    leaked += [f"signature {s[:8]}..." for s in signatures(fake) if s in text]
-    if SIGNATURE in text:
-        leaked.append(SIGNATURE)
-    return leaked
+    return leaked_secrets(text, fake, SECRET_KEY)
 
 
 def states(stdout: str) -> list[str]:

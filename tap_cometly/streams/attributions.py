@@ -178,9 +178,22 @@ class EventAttributionsStream(DayExportedStream):
                 parameters={**base, **self.attribution_of(context)},
                 context=context,
                 fills=self.setup_columns(context),
+                label=self.describe_part(context),
             )
             for part, context in self.requests_of(window)
         ]
+
+    def describe_part(self, context: Context) -> str:
+        """A request's setup and sources in words, as "attribution setup 2 (linear, lifetime),
+        sources 16-30": the user's count from 1, as the setups and sources are listed."""
+        setup = self.setups[context["setup"]]
+        first = context["source_group"] * MAX_SOURCES_PER_REQUEST
+        last = first + len(source_groups(setup)[context["source_group"]])
+        lookback = f"{setup.window} days" if setup.window else "lifetime"
+        return (
+            f"attribution setup {context['setup'] + 1} ({setup.model}, {lookback}), "
+            f"sources {first + 1}-{last}"
+        )
 
     def export_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
         record = super().export_record(row, source)

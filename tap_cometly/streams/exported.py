@@ -84,13 +84,15 @@ IN_FLIGHT = "exports_in_flight"
 @dataclass(frozen=True)
 class ExportPart:
     """One export of a window: its key in the saved exports, the body that creates it, the
-    request context (short values: the SDK copies it into metric tags) and the columns its rows
-    get from the request rather than from the file."""
+    request context (short values: the SDK copies it into metric tags), the columns its rows
+    get from the request rather than from the file, and, when a window has several, which part
+    it is in words (errors and logs name it)."""
 
     key: str
     parameters: dict[str, t.Any]
     context: dict[str, t.Any]
     fills: dict[str, t.Any] = field(default_factory=dict)
+    label: str | None = None
 
 
 class ExportedWindowsStream(WindowedStream):
@@ -210,7 +212,7 @@ class ExportedWindowsStream(WindowedStream):
     def _export_job(
         self, window: Window, part: ExportPart, limits: JobLimits, saved: dict[str, int]
     ) -> ExportJob:
-        where = Location(stream=self.name, window=str(window))
+        where = Location(stream=self.name, window=str(window), part=part.label)
         repository = ApiExportRepository(
             self, path=self.exports_path, where=where, context=part.context
         )
