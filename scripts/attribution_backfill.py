@@ -14,7 +14,7 @@ import math
 import sys
 
 from fake_cometly import FakeCometly
-from scripts.bench import Backfill, backfill, export_minimum, list_minimum, scaled_fake
+from scripts.bench import Backfill, backfill, least_possible, scaled_fake
 from scripts.benchlib import table
 
 STREAM = "event_attributions"
@@ -50,8 +50,7 @@ def extrapolated_minutes(run: Backfill, days: int, measured_days: int) -> float:
     creates = math.ceil(run.creates / measured_days * days)
     # An export run's list calls are auto's one probe, whatever the days.
     calls = math.ceil(run.list_calls / measured_days * days) if not run.creates else run.list_calls
-    least = max(list_minimum(calls) if calls else 0.0, export_minimum(creates) if creates else 0.0)
-    return least * run.ratio / 60
+    return least_possible(calls, creates) * run.ratio / 60
 
 
 def rows_of(space: str, per_day: int, days: int, runs: dict[str, Backfill]) -> list[list[str]]:

@@ -85,6 +85,15 @@ def export_minimum(creates: int) -> float:
     return (math.ceil(creates / CREATES) - 1) * WINDOW + EXPORT_PROCESSING
 
 
+def least_possible(list_calls: int, creates: int) -> float:
+    """The busier budget's least time for a run's calls (auto's probe adds a list call to an
+    export run)."""
+    return max(
+        list_minimum(list_calls) if list_calls else 0.0,
+        export_minimum(creates) if creates else 0.0,
+    )
+
+
 def scaled_fake(
     days: int, per_day: int, contacts: int = 100, time_scale: float = SCALED
 ) -> FakeConfig:
@@ -117,21 +126,19 @@ class Backfill:
 
     @property
     def minimum(self) -> float:
-        """The busier budget's least time (auto's probe adds a list call to an export run)."""
-        return max(
-            list_minimum(self.list_calls) if self.list_calls else 0.0,
-            export_minimum(self.creates) if self.creates else 0.0,
-        )
+        return least_possible(self.list_calls, self.creates)
 
     @property
     def ratio(self) -> float:
         return self.seconds / self.minimum if self.minimum > 0 else math.inf
 
     def row(self) -> list[str]:
-        calls = ", ".join(
-            [f"{self.list_calls} list"] * bool(self.list_calls)
-            + [f"{self.creates} create, {self.checks} status"] * bool(self.creates)
-        )
+        budgets = []
+        if self.list_calls:
+            budgets.append(f"{self.list_calls} list")
+        if self.creates:
+            budgets.append(f"{self.creates} create, {self.checks} status")
+        calls = ", ".join(budgets)
         return [
             self.what,
             calls,

@@ -363,15 +363,29 @@ def test_the_export_of_a_day_not_over_is_never_saved(
 # auto
 
 
-def test_auto_exports_old_days_and_lists_the_recent_tail(
-    start_fake: t.Callable[..., FakeCometly],
-) -> None:
+def auto_week_until_now(
+    start_fake: t.Callable[..., FakeCometly], *, per_page: int
+) -> tuple[FakeCometly, dict[str, t.Any], date, date]:
+    """A fake week of 100 events a day up to today, and auto's settings to read it: the fake,
+    the config, the first day and today."""
     today = datetime.now(NEW_YORK).date()
     first_day = today - timedelta(days=6)
     fake = start_fake(first_day=first_day, days=7, events_per_day=100)
+    config = events_config(
+        fake,
+        start_date=first_day.isoformat(),
+        end_date=None,
+        per_page=per_page,
+        extraction_method="auto",
+    )
+    return fake, config, first_day, today
+
+
+def test_auto_exports_old_days_and_lists_the_recent_tail(
+    start_fake: t.Callable[..., FakeCometly],
+) -> None:
     # 50 events a page: a day of 100 takes more than one page, so its export costs less.
-    config = events_config(fake, start_date=first_day.isoformat(), end_date=None, per_page=50)
-    config["extraction_method"] = "auto"
+    fake, config, first_day, today = auto_week_until_now(start_fake, per_page=50)
     run = run_events(config)
     # Days that ended at least 24 hours ago are exported; yesterday and today are listed.
     last_exported = first_day + timedelta(days=4)
@@ -389,11 +403,7 @@ def test_auto_exports_old_days_and_lists_the_recent_tail(
 def test_auto_lists_a_backfill_whose_days_fit_in_a_page(
     start_fake: t.Callable[..., FakeCometly], caplog: pytest.LogCaptureFixture
 ) -> None:
-    today = datetime.now(NEW_YORK).date()
-    first_day = today - timedelta(days=6)
-    fake = start_fake(first_day=first_day, days=7, events_per_day=100)
-    config = events_config(fake, start_date=first_day.isoformat(), end_date=None, per_page=200)
-    config["extraction_method"] = "auto"
+    fake, config, first_day, _ = auto_week_until_now(start_fake, per_page=200)
     with caplog.at_level(logging.INFO):
         run = run_events(config)
     assert not creates(fake)

@@ -256,7 +256,23 @@ class DayExportedStream(ExportedWindowsStream, EventPagesStream):
         pages = pages_that_pay_for_an_export(
             pacers[RateLimitFamily.EVENTS_LIST].limit, pacers[RateLimitFamily.EXPORT_CREATE].limit
         )
-        request = self.first_list_request(day)
+        pays = self._takes_pages(self.first_list_request(day), pages)
+        verdict = (
+            "%d or more GET /events pages, which cost more than its export: the whole days up "
+            "to it are exported, the rest listed."
+            if pays
+            else "fewer than %d GET /events pages, which cost less than its export: the range "
+            "is listed."
+        )
+        self.logger.info(
+            "extraction_method auto: day %s takes " + verdict,
+            local_date(day.start, self.settings.timezone),
+            pages,
+        )
+        return pays
+
+    def _takes_pages(self, request: Context, pages: int) -> bool:
+        """Whether the request's answer runs to `pages` pages, reading all but the last."""
         paginator = CursorPaginator()
         for _ in range(pages - 1):
             response = self.call_api(
@@ -267,19 +283,7 @@ class DayExportedStream(ExportedWindowsStream, EventPagesStream):
             )
             paginator.advance(response)
             if paginator.finished:
-                self.logger.info(
-                    "extraction_method auto: day %s takes fewer than %d GET /events pages, which "
-                    "cost less than its export: the range is listed.",
-                    local_date(day.start, self.settings.timezone),
-                    pages,
-                )
                 return False
-        self.logger.info(
-            "extraction_method auto: day %s takes %d or more GET /events pages, which cost more "
-            "than its export: the whole days up to it are exported, the rest listed.",
-            local_date(day.start, self.settings.timezone),
-            pages,
-        )
         return True
 
     # Day exports: see ExportedWindowsStream
