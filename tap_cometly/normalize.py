@@ -101,6 +101,16 @@ def text_list(value: t.Any) -> list[str | None] | None:
     raise _Mismatch("a list of text")
 
 
+# The types of the values each converter returns as they are (None too): the shaper keeps those
+# without a call, a third of its time on a page whose values are already typed.
+_KEPT_AS_THEY_ARE: dict[Converter, tuple[type, ...]] = {
+    integer: (int,),
+    number: (int, float),
+    boolean: (bool,),
+    text: (str,),
+}
+
+
 @dataclass(frozen=True)
 class Field:
     """One column of a stream: its name, JSON type and description, and how an API value is
@@ -148,6 +158,10 @@ class RecordShaper:
         self._stream = stream
         self._noun = noun
         self._converters = dict(converters)
+        self._kept_types = {
+            field: frozenset({type(None), *_KEPT_AS_THEY_ARE.get(convert_value, ())})
+            for field, convert_value in converters.items()
+        }
         self._logger = logger
         self._unknown_reported: set[str] = set()
 
@@ -159,14 +173,17 @@ class RecordShaper:
             msg = f"{source} holds a row without an id, which every {self._noun} has ({what})."
             raise BadValueError(msg)
         shaped: Record = {}
-        converters = self._converters
+        kept_types = self._kept_types
         for field, value in row.items():
-            convert_value = converters.get(field)
-            if convert_value is None:
+            kept = kept_types.get(field)
+            if kept is None:
                 self._report_unknown(field)
                 continue
+            if type(value) in kept:
+                shaped[field] = value
+                continue
             try:
-                shaped[field] = convert_value(value)
+                shaped[field] = self._converters[field](value)
             except _Mismatch as expected:
                 msg = f"field '{field}' is {value!r:.100}, expected {expected}."
                 raise BadValueError(msg, Location(record=self.name_of(row))) from None

@@ -12,8 +12,9 @@ from __future__ import annotations
 import signal
 import sys
 import typing as t
+from datetime import datetime
 
-from singer_sdk.contrib.msgspec import MsgSpecWriter, serialize_jsonl
+from singer_sdk.contrib.msgspec import MsgSpecWriter, encoder, serialize_jsonl
 from singer_sdk.singerlib.encoding.base import SingerMessageType
 from singer_sdk.singerlib.messages import RecordMessage
 
@@ -22,6 +23,18 @@ if t.TYPE_CHECKING:
 
 BATCH_BYTES = 1 << 16
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def record_fields(
+    stream: str, record: dict[str, t.Any], version: int | None, time_extracted: datetime | None
+) -> dict[str, t.Any]:
+    """A RECORD message as the JSON object it is written as."""
+    fields: dict[str, t.Any] = {"type": "RECORD", "stream": stream, "record": record}
+    if version is not None:
+        fields["version"] = version
+    if time_extracted is not None:
+        fields["time_extracted"] = time_extracted
+    return fields
 
 
 class BatchedMsgSpecWriter(MsgSpecWriter):
@@ -33,17 +46,28 @@ class BatchedMsgSpecWriter(MsgSpecWriter):
 
     def serialize_message(self, message: Message) -> bytearray:
         if isinstance(message, RecordMessage):
-            fields: dict[str, t.Any] = {
-                "type": "RECORD",
-                "stream": message.stream,
-                "record": message.record,
-            }
-            if message.version is not None:
-                fields["version"] = message.version
-            if message.time_extracted is not None:
-                fields["time_extracted"] = message.time_extracted
-            return serialize_jsonl(fields)
+            return serialize_jsonl(
+                record_fields(
+                    message.stream, message.record, message.version, message.time_extracted
+                )
+            )
         return super().serialize_message(message)
+
+    def write_record(
+        self,
+        stream: str,
+        record: dict[str, t.Any],
+        version: int | None,
+        time_extracted: datetime,
+    ) -> None:
+        """A RECORD message, the same line as write_message's, without a message object
+        (StreamHooks' plain records)."""
+        # The encoder serialize_jsonl uses, writing straight onto the end of the batch.
+        fields = record_fields(stream, record, version, time_extracted)
+        encoder.encode_into(fields, self._pending, -1)
+        self._pending += b"\n"
+        if len(self._pending) >= BATCH_BYTES:
+            self.flush()
 
     def write_message(self, message: Message) -> None:
         # serialize_jsonl reuses one buffer, so its bytes are copied into the batch at once.

@@ -63,9 +63,10 @@ def tap_config(fake: FakeCometly, **overrides: t.Any) -> dict[str, t.Any]:
 
 @dataclass
 class TapRun:
-    """The Singer messages of one in-process tap run."""
+    """The Singer messages of one in-process tap run, and the lines they were written as."""
 
     messages: list[dict[str, t.Any]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
     def records(self, stream: str) -> list[dict[str, t.Any]]:
         return [
@@ -128,8 +129,8 @@ def _sync(
         except CometlyAPIError as failure:
             error = failure
     out.flush()
-    lines = raw.getvalue().decode().splitlines()
-    return TapRun([json.loads(line) for line in lines if line.strip()]), error
+    lines = [line for line in raw.getvalue().decode().splitlines() if line.strip()]
+    return TapRun([json.loads(line) for line in lines], lines), error
 
 
 def catalog_for(config: dict[str, t.Any], select: dict[str, list[str] | None]) -> dict[str, t.Any]:

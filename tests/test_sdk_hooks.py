@@ -14,7 +14,9 @@ import pytest
 from singer_sdk import Tap, metrics
 from singer_sdk.configuration import _dict_config
 from singer_sdk.helpers import capabilities
+from singer_sdk.mapper import SameRecordTransform, StreamMap
 from singer_sdk.plugin_base import PluginBase
+from singer_sdk.singerlib.catalog import SelectionMask
 from singer_sdk.streams import RESTStream, Stream
 from singer_sdk.streams._state import StreamStateManager
 from singer_sdk.tap_base import CliTestOptionValue
@@ -23,6 +25,7 @@ from fake_cometly import FakeCometly
 from tap_cometly.client import CometlyStream
 from tap_cometly.errors import ConfigError
 from tap_cometly.tap import TapCometly
+from tap_cometly.writer import BatchedMsgSpecWriter
 from tests.helpers import API_KEY, catalog_for, run_tap, tap_config
 
 CONFIG = {"api_key": API_KEY, "start_date": "2024-03-08", "api_url": "http://127.0.0.1:9"}
@@ -109,6 +112,37 @@ def test_the_record_loop_flushes_the_writer_however_it_ends(
     with redirect_stdout(out), pytest.raises(RuntimeError):
         list(stream.records_for_batches(None))
     assert flushed == [True]
+
+
+def test_the_record_work_plain_records_skip_is_the_sdks_as_read() -> None:
+    # What plain_record_deselected proves a no-op (tests/test_fast_path.py compares the lines).
+    assert parameters(Stream._write_record_message) == ["self", "record"]
+    assert parameters(Stream._process_record) == [
+        "self",
+        "record",
+        "child_context",
+        "partition_context",
+    ]
+    generate = inspect.getsource(Stream._generate_record_messages)
+    for step in (
+        "pop_deselected_record_properties(record, self.schema, self.mask)",
+        "conform_record_data_types(",
+        "for stream_map in self.stream_maps:",
+        "version=self._stream_version",
+        "time_extracted=utc_now()",
+    ):
+        assert step in generate, step
+    assert "self.state_manager.is_flushed = False" in inspect.getsource(
+        Stream._write_record_message
+    )
+    assert "return self.flatten_record(record)" in inspect.getsource(StreamMap.transform)
+    assert "return super().transform(record)" in inspect.getsource(SameRecordTransform.transform)
+    nested = SelectionMask({(): True, ("properties", "a"): True})
+    assert nested["properties", "a", "properties", "b"] is True, "defaults to the parent"
+    tap = TapCometly(config=config())
+    events = t.cast("CometlyStream", tap.streams["events"])
+    assert events.plain_record_deselected is not None
+    assert isinstance(tap.message_writer, BatchedMsgSpecWriter)
 
 
 def test_termination_goes_to_the_taps_own_handler(monkeypatch: pytest.MonkeyPatch) -> None:
