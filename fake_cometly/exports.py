@@ -143,12 +143,16 @@ class ExportManager:
         finally:
             job.written.set()
 
-    def close(self, timeout: float = 10.0) -> None:
-        self._closing.set()
+    def wait_written(self, timeout: float = 10.0) -> None:
+        """Until every file started so far is written (or has failed)."""
         with self._lock:
             writers = list(self._writers)
         for writer in writers:
             writer.join(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self._closing.set()
+        self.wait_written(timeout)
 
 
 def _ndjson_chunks(

@@ -236,5 +236,11 @@ class FakeCometly:
         """Injected faults not yet used up (a test can check that each one fired)."""
         return self._faults.pending()
 
+    def wait_for_export_files(self) -> None:
+        """Until the files of the exports created so far are written: a job whose file is still
+        being written stays processing, however many polls it has had."""
+        if self._exports is not None:
+            self._exports.wait_written()
+
     def reset_rate_limits(self) -> None:
         self._limiter.reset()

@@ -33,6 +33,7 @@ def test_a_job_goes_queued_processing_completed(make_fake: Callable[..., FakeCom
     assert job["status"] == "queued"
     assert isinstance(job["export_id"], int)
     assert job["message"]
+    fake.wait_for_export_files()  # on a busy machine the polls could outrun the file's writing
     bodies = [client.get(f"/events/exports/{job['export_id']}").json() for _ in range(7)]
     assert [b["status"] for b in bodies] == ["queued"] * 2 + ["processing"] * 3 + ["completed"] * 2
     queued, completed = bodies[0], bodies[-2]
