@@ -12,6 +12,7 @@ import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
+from tap_cometly.batch_files import batcher_for
 from tap_cometly.errors import CometlyAPIError, Location, RateLimitedError, TransientAPIError
 from tap_cometly.normalize import Field, RecordShaper, converters_of
 from tap_cometly.pacing import PacedSession, Pacers
@@ -20,9 +21,10 @@ from tap_cometly.retry import RetryPolicy
 from tap_cometly.sdk_hooks import StreamHooks
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable
+    from collections.abc import Callable, Generator, Iterable, Iterator
 
     from backoff.types import Details
+    from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
     from singer_sdk.helpers.types import Context
 
     from tap_cometly.settings import Settings
@@ -232,6 +234,14 @@ class CometlyStream(StreamHooks):
             "from the last bookmark; raise max_retry_minutes to keep retrying longer."
         )
         raise CometlyAPIError(msg, Location(stream=self.name)) from error
+
+    def get_batches(
+        self, batch_config: BatchConfig, context: Context | None = None
+    ) -> Iterator[tuple[BaseBatchFileEncoding, list[str]]]:
+        """With batch_config: the stream's records in batch files (batch_files.py)."""
+        batcher = batcher_for(self.tap_name, self.name, batch_config)
+        for manifest in batcher.get_batches(self.records_for_batches(context)):
+            yield batch_config.encoding, manifest
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         try:

@@ -13,7 +13,8 @@ Tap hooks (TapHooks):
 - `_env_var_config`: settings from environment variables are read as raw text, so the tap's own
   conversion gives a bad number in a variable the same one-line error as in a config file.
 - `_validate_config` and `_config`: the tap converts and checks every setting (prepare_config)
-  before the SDK's JSON-schema validation, and keeps the converted values as the config.
+  before the SDK's JSON-schema validation, and keeps the converted values as the config. It
+  refuses a batch_config the batch files cannot follow (batch_config_problems).
 - `append_builtin_config` and `merge_missing_config_jsonschema`: the SDK reports the
   activate-version capability and sends ACTIVATE_VERSION when `emit_activate_version_messages` is
   on, yet never declares that setting; the tap declares it, so Meltano and `--about` list it.
@@ -35,11 +36,13 @@ Stream hooks (StreamHooks):
 - `_sync_records`: the SDK's record loop, however it ends (finished, stopped at `--test`'s
   record limit, failed); the tap's batched writer sends the stream's last records there
   (on_records_end). Batch files are written from the same loop, without RECORD messages
-  (records_for_batches).
+  (records_for_batches); the SDK prunes deselected fields only in RECORD messages, so the
+  loop prunes the records batch files get (prune_deselected), or a deselected column (an
+  email, a phone) would reach the files.
 - `_write_record_message`: per record, the SDK prunes deselected fields by walking the selection
   mask, runs the record through its stream maps and builds a RecordMessage, about half the
-  tap's time on a large sync. Where that is provably a no-op (plain_record_deselected: one
-  stream map that passes records through unchanged, no flattening, no type conformance, and
+  tap's time on a large sync. Where all but the pruning is provably a no-op (plain_records:
+  one stream map that passes records through unchanged, no flattening, no type conformance,
   nothing deselected but top-level fields), the record loses those fields and goes straight to
   the batched writer as the same line; anything else (maps, flattening, a deselected nested
   field, another writer) takes the SDK's own path. tests/test_fast_path.py compares the two.
@@ -60,6 +63,7 @@ from singer_sdk.configuration._dict_config import (
     merge_missing_config_jsonschema,
     parse_environment_config,
 )
+from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG, TapCapabilities
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -67,6 +71,7 @@ from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.streams import RESTStream
 from singer_sdk.tap_base import CliTestOptionValue
 
+from tap_cometly.batch_files import batch_config_problems
 from tap_cometly.errors import ConfigError
 from tap_cometly.writer import BatchedMsgSpecWriter
 
@@ -146,6 +151,7 @@ class TapHooks(Tap):
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         self._config, errors = self.prepare_config(self._config)
+        errors += batch_config_problems(self._config)
         if errors:
             if raise_errors:
                 raise ConfigError(errors)
@@ -191,7 +197,13 @@ class StreamHooks(RESTStream[t.Any]):
         self, context: Context | None = None, *, write_messages: bool = True
     ) -> Generator[dict, t.Any, t.Any]:
         try:
-            yield from super()._sync_records(context, write_messages=write_messages)
+            records = super()._sync_records(context, write_messages=write_messages)
+            if write_messages:
+                yield from records
+                return
+            for record in records:
+                self.prune_deselected(record)
+                yield record
         finally:
             self.on_records_end()
 
@@ -200,19 +212,8 @@ class StreamHooks(RESTStream[t.Any]):
         return iter(self._sync_records(context, write_messages=False))
 
     @cached_property
-    def plain_record_deselected(self) -> tuple[str, ...] | None:
-        """The deselected fields, when pruning them is all the SDK's RECORD path would do to
-        a record (see the module docstring); None when the SDK's own path must run."""
-        (first_map, *other_maps) = self.stream_maps
-        if (
-            other_maps
-            or type(first_map) is not SameRecordTransform
-            or first_map.stream_alias != self.name
-            or first_map.flattening_enabled
-            or self.TYPE_CONFORMANCE_LEVEL != TypeConformanceLevel.NONE
-            or not isinstance(self._tap.message_writer, BatchedMsgSpecWriter)
-        ):
-            return None
+    def deselected_fields(self) -> tuple[str, ...] | None:
+        """The top-level fields the catalog deselects; None when a nested one is deselected."""
         deselected = [breadcrumb for breadcrumb, selected in self.mask.items() if not selected]
         # Only ("properties", name): the SDK's pruning then pops those names and nothing else
         # (a nested breadcrumb it does not find defaults to its selected parent).
@@ -220,22 +221,44 @@ class StreamHooks(RESTStream[t.Any]):
             return None
         return tuple(breadcrumb[1] for breadcrumb in deselected)
 
+    def prune_deselected(self, record: dict[str, t.Any]) -> None:
+        """Remove what the catalog deselects from the record, in place, as the SDK does."""
+        deselected = self.deselected_fields
+        if deselected is None:
+            pop_deselected_record_properties(record, self.schema, self.mask)
+            return
+        for name in deselected:
+            record.pop(name, None)
+
+    @cached_property
+    def plain_records(self) -> bool:
+        """Whether pruning is all the SDK's RECORD path would do to a record (see the module
+        docstring); if not, the SDK's own path runs."""
+        (first_map, *other_maps) = self.stream_maps
+        return not (
+            other_maps
+            or type(first_map) is not SameRecordTransform
+            or first_map.stream_alias != self.name
+            or first_map.flattening_enabled
+            or self.TYPE_CONFORMANCE_LEVEL != TypeConformanceLevel.NONE
+            or not isinstance(self._tap.message_writer, BatchedMsgSpecWriter)
+            or self.deselected_fields is None
+        )
+
     def _process_record(
         self,
         record: dict[str, t.Any],
         child_context: Context | None = None,
         partition_context: Context | None = None,
     ) -> None:
-        if self.child_streams or partition_context or self.plain_record_deselected is None:
+        if self.child_streams or partition_context or not self.plain_records:
             super()._process_record(record, child_context, partition_context)
 
     def _write_record_message(self, record: dict[str, t.Any]) -> None:
-        deselected = self.plain_record_deselected
-        if deselected is None:
+        if not self.plain_records:
             super()._write_record_message(record)
             return
-        for name in deselected:
-            record.pop(name, None)  # in place, as the SDK's pruning: the record is used on
+        self.prune_deselected(record)  # in place, as the SDK's: the record is used on
         writer = t.cast("BatchedMsgSpecWriter", self._tap.message_writer)
         writer.write_record(self.name, record, self._stream_version, datetime.now(timezone.utc))
         self.state_manager.is_flushed = False

@@ -1,4 +1,4 @@
-"""The plain-record fast path (StreamHooks.plain_record_deselected) against the SDK's own RECORD
+"""The plain-record fast path (StreamHooks.plain_records) against the SDK's own RECORD
 path, on the same data: the same lines, with field selection, stream maps and flattening, and
 the fast path taken only where it cannot change a line."""
 
@@ -68,7 +68,7 @@ def fast_and_ordinary(
         patch.setattr(BatchedMsgSpecWriter, "write_record", counted)
         fast = run_tap(config, catalog=catalog)
     with monkeypatch.context() as patch:
-        patch.setattr(StreamHooks, "plain_record_deselected", property(lambda _: None))
+        patch.setattr(StreamHooks, "plain_records", property(lambda _: False))
         ordinary = run_tap(config, catalog=catalog)
     return fast, ordinary, len(fast_records)
 
@@ -177,10 +177,15 @@ def test_a_deselected_nested_field_takes_the_sdks_path(fake: FakeCometly) -> Non
     entry["metadata"].append(
         {"breadcrumb": ["properties", "emails", "properties", "x"], "metadata": {"selected": False}}
     )
-    tap = TapCometly(config=config, catalog=catalog)
-    assert t.cast("StreamHooks", tap.streams["contacts"]).plain_record_deselected is None
-    plain = TapCometly(config=config, catalog=catalog_for(config, {"contacts": ["id"]}))
-    deselected = t.cast("StreamHooks", plain.streams["contacts"]).plain_record_deselected
-    assert deselected is not None
-    assert "email" in deselected
-    assert "id" not in deselected
+    nested = t.cast("StreamHooks", TapCometly(config=config, catalog=catalog).streams["contacts"])
+    assert nested.deselected_fields is None
+    assert not nested.plain_records
+    record = {"id": 1, "emails": {"x": 1, "y": 2}}
+    nested.prune_deselected(record)
+    assert record == {"id": 1, "emails": {"y": 2}}, "the SDK's own pruning"
+    plain_tap = TapCometly(config=config, catalog=catalog_for(config, {"contacts": ["id"]}))
+    plain = t.cast("StreamHooks", plain_tap.streams["contacts"])
+    assert plain.plain_records
+    assert plain.deselected_fields is not None
+    assert "email" in plain.deselected_fields
+    assert "id" not in plain.deselected_fields

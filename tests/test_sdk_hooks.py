@@ -115,7 +115,7 @@ def test_the_record_loop_flushes_the_writer_however_it_ends(
 
 
 def test_the_record_work_plain_records_skip_is_the_sdks_as_read() -> None:
-    # What plain_record_deselected proves a no-op (tests/test_fast_path.py compares the lines).
+    # What plain_records proves a no-op (tests/test_fast_path.py compares the lines).
     assert parameters(Stream._write_record_message) == ["self", "record"]
     assert parameters(Stream._process_record) == [
         "self",
@@ -141,7 +141,7 @@ def test_the_record_work_plain_records_skip_is_the_sdks_as_read() -> None:
     assert nested["properties", "a", "properties", "b"] is True, "defaults to the parent"
     tap = TapCometly(config=config())
     events = t.cast("CometlyStream", tap.streams["events"])
-    assert events.plain_record_deselected is not None
+    assert events.plain_records
     assert isinstance(tap.message_writer, BatchedMsgSpecWriter)
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import typing as t
 from datetime import timedelta
 
-from singer_sdk.batch import Batcher
-
+from tap_cometly.batch_files import batcher_for
 from tap_cometly.client import CometlyStream
 from tap_cometly.errors import CometlyAPIError
 from tap_cometly.progress import Progress
@@ -137,16 +136,14 @@ class WindowedStream(CometlyStream):
     def get_batches(
         self, batch_config: BatchConfig, context: Context | None = None
     ) -> Iterator[tuple[BaseBatchFileEncoding, list[str]]]:
-        """With batch_config: the SDK's batch files, closed at each window's end. The SDK writes
-        a BATCH message only once its file is closed, so a window's bookmark waits until the
-        files of the window's rows are announced, and its STATE follows them."""
+        """With batch_config: batch files (batch_files.py), closed at each window's end. The SDK
+        writes a BATCH message only once its file is closed, so a window's bookmark waits until
+        the files of the window's rows are announced, and its STATE follows them."""
         self._windows_awaiting_batch = []
         records = self.records_for_batches(context)
         read_ahead: list[dict[str, t.Any]] = []
         while True:
-            batcher = Batcher(
-                tap_name=self.tap_name, stream_name=self.name, batch_config=batch_config
-            )
+            batcher = batcher_for(self.tap_name, self.name, batch_config)
             for manifest in batcher.get_batches(self._rest_of_window(records, read_ahead)):
                 # The SDK writes this batch's BATCH message before asking for the next.
                 yield batch_config.encoding, manifest
