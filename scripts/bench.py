@@ -10,7 +10,8 @@
    run through exports (both must stay flat, under 150 MB), and export against list for 90 days
    of 50,000 events (measured on fewer days, then extrapolated to 90 at real time).
    `python -m scripts.bench --speed-up-90` measures the 90 days themselves (about 30 minutes).
-4. Growth: time and peak memory at 1x, 4x and 16x the data.
+4. Growth: time per record and peak memory at 1x, 4x and 16x the data, on every path
+   (scripts/growth.py).
 5. event_attributions backfills, list against export against auto (scripts/attribution_backfill.py).
 
 `python -m scripts.bench --quick` runs every part on a fraction of the data: a smoke test.
@@ -25,33 +26,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from fake_cometly import FakeCometly, FakeConfig
-from scripts.benchlib import API_KEY, Fake, TapResult, fake_process, run_tap, table, tap_config
-from scripts.record_path import EXPORT_EVENTS_PER_DAY, LIFTED, fake_args, record_path
+from scripts.benchlib import API_KEY, Fake, TapResult, run_tap, table, tap_config
+from scripts.growth import growth
+from scripts.record_path import EXPORT_EVENTS_PER_DAY, LIFTED, record_path
 
 FIRST_DAY = date(2024, 1, 1)
-UNLIMITED = {**LIFTED, "extraction_method": "list"}
-
-
-def growth(days: int, per_day: int) -> None:
-    rows = []
-    for factor in (1, 4, 16):
-        with fake_process(*fake_args(days * factor, per_day)) as fake:
-            config = tap_config(fake, FIRST_DAY, days * factor, timezone="UTC", **UNLIMITED)
-            result = run_tap(config, select=["events"])
-        rows.append(
-            [
-                f"{factor}x",
-                f"{result.records:,}",
-                f"{result.seconds:.1f}",
-                f"{result.seconds / result.records * 1e6:.1f}",
-                f"{result.peak_rss_mb:.0f}",
-            ]
-        )
-    table(
-        "4. Growth: events at 1x, 4x, 16x (time per record should stay flat, memory too)",
-        ["data", "records", "seconds", "us/record", "peak RSS MB"],
-        rows,
-    )
 
 
 # Parts 2 and 3: Cometly's budgets per minute and what a run may cost.
@@ -350,7 +329,7 @@ def main() -> None:
             ],
         )
         export_speed_up(days=2 if quick else 6, per_day=50_000, part2_export=part2_export)
-        growth(days=1, per_day=5_000 if quick else 20_000)
+        growth(days=1, per_day=5_000 if quick else 20_000, contacts=5_000 if quick else 20_000)
         attribution_backfill(quick)
     print(f"\nmake bench took {(time.perf_counter() - started) / 60:.1f} min")
 

@@ -3,6 +3,7 @@ request log is needed), timed tap runs with their peak RSS and CPU time, and the
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -180,6 +181,24 @@ def run_tap(
             finished,
             log_path.read_text(errors="replace"),
         )
+
+
+def run_tap_batched(config: dict[str, Any], stream: str) -> TapResult:
+    """The tap with batch_config (gzipped JSONL files); its records counted in the files."""
+    with tempfile.TemporaryDirectory() as root:
+        batch = {
+            "encoding": {"format": "jsonl", "compression": "gzip"},
+            "storage": {"root": f"file://{root}", "prefix": "batch-"},
+        }
+        result = run_tap({**config, "batch_config": batch}, select=[stream])
+        records = 0
+        for name in Path(root).iterdir():
+            with gzip.open(name, "rb") as lines:
+                records += sum(1 for _ in lines)
+    if result.records:
+        raise RuntimeError(f"with batch_config the tap sent {result.records:,} RECORD messages")
+    result.records = records
+    return result
 
 
 def tap_config(fake: Fake, first_day: date, days: int, **overrides: Any) -> dict[str, Any]:

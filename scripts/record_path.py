@@ -13,7 +13,6 @@ and checked to have waited 0 s on rate limits. The list path also runs the tap w
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -23,12 +22,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from scripts.benchlib import API_KEY, Fake, TapResult, fake_process, run_tap, table, tap_config
+from scripts.benchlib import (
+    API_KEY,
+    Fake,
+    TapResult,
+    fake_process,
+    run_tap,
+    run_tap_batched,
+    table,
+    tap_config,
+)
 from scripts.raw_client import ATTRIBUTION
 
 FIRST_DAY = date(2024, 1, 1)
@@ -172,22 +179,13 @@ def measured(
 
 def batched(replay: str, config: dict[str, Any], stream: str) -> PathResult:
     """The tap with batch_config: records in gzipped JSONL files, counted afterwards."""
-    with tempfile.TemporaryDirectory() as root:
-        batch = {
-            "encoding": {"format": "jsonl", "compression": "gzip"},
-            "storage": {"root": f"file://{root}", "prefix": "batch-"},
-        }
-        tap = run_tap({**config, "batch_config": batch}, select=[stream])
-        records = 0
-        for name in Path(root).iterdir():
-            with gzip.open(name, "rb") as lines:
-                records += sum(1 for _ in lines)
+    tap = run_tap_batched(config, stream)
     if replay_stats(replay)["misses"]:
         raise SystemExit("batch_config: requests reached the fake")
-    return PathResult(f"{stream}, batch_config", 0, None, tap, records)
+    return PathResult(f"{stream}, batch_config", 0, None, tap, tap.records)
 
 
-def fake_args(days: int, per_day: int) -> list[str]:
+def fake_args(days: int, per_day: int, contacts: int = 10) -> list[str]:
     return [
         "--no-rate-limits",
         "--days",
@@ -197,7 +195,7 @@ def fake_args(days: int, per_day: int) -> list[str]:
         "--first-day",
         FIRST_DAY.isoformat(),
         "--contacts",
-        "10",
+        str(contacts),
         "--timezone",
         "UTC",
         "--export-polls-queued",
