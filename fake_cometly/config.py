@@ -7,10 +7,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 # Event ids encode their day ((day_index + 1) * ID_STRIDE + position), so a day holds fewer
-# than ID_STRIDE events and the generated days stay below the ids of tracked events.
-ID_STRIDE = 1_000_000
-MAX_DAYS = 999
-MAX_EVENTS_PER_DAY = 700_000
+# than ID_STRIDE events (a day has up to 1.25 times events_per_day) and the generated days stay
+# below the ids of tracked events (TRACKED_ID_BASE). A day can hold a million events and more,
+# the record-path benchmark's one-day export.
+ID_STRIDE = 2_000_000
+MAX_DAYS = 499
+MAX_EVENTS_PER_DAY = 1_500_000
 
 
 @dataclass(frozen=True)

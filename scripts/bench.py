@@ -28,7 +28,7 @@ from datetime import date
 from fake_cometly import FakeCometly, FakeConfig
 from scripts.benchlib import API_KEY, Fake, TapResult, run_tap, table, tap_config
 from scripts.growth import growth
-from scripts.record_path import EXPORT_EVENTS_PER_DAY, LIFTED, record_path
+from scripts.record_path import EXPORT_EVENTS, EXPORT_EVENTS_PER_DAY, LIFTED, record_path
 
 FIRST_DAY = date(2024, 1, 1)
 
@@ -316,6 +316,7 @@ def main() -> None:
             list_days=2 if quick else 4,
             per_day=10_000 if quick else 50_000,
             export_events=50_000 if quick else EXPORT_EVENTS_PER_DAY,
+            least=0 if quick else EXPORT_EVENTS,
         )
         part2_export = backfill_efficiency(
             days=8 if quick else 40, per_day=4_500, contacts=20_000 if quick else 100_000
