@@ -212,14 +212,14 @@ class StreamHooks(RESTStream[t.Any]):
         return iter(self._sync_records(context, write_messages=False))
 
     @cached_property
-    def deselected_fields(self) -> tuple[str, ...] | None:
+    def deselected_fields(self) -> frozenset[str] | None:
         """The top-level fields the catalog deselects; None when a nested one is deselected."""
         deselected = [breadcrumb for breadcrumb, selected in self.mask.items() if not selected]
         # Only ("properties", name): the SDK's pruning then pops those names and nothing else
         # (a nested breadcrumb it does not find defaults to its selected parent).
         if any(len(breadcrumb) != 2 for breadcrumb in deselected):
             return None
-        return tuple(breadcrumb[1] for breadcrumb in deselected)
+        return frozenset(breadcrumb[1] for breadcrumb in deselected)
 
     def prune_deselected(self, record: dict[str, t.Any]) -> None:
         """Remove what the catalog deselects from the record, in place, as the SDK does."""
@@ -227,8 +227,9 @@ class StreamHooks(RESTStream[t.Any]):
         if deselected is None:
             pop_deselected_record_properties(record, self.schema, self.mask)
             return
-        for name in deselected:
-            record.pop(name, None)
+        if not deselected.isdisjoint(record):  # most records carry none
+            for name in deselected.intersection(record):
+                del record[name]
 
     @cached_property
     def plain_records(self) -> bool:

@@ -121,7 +121,7 @@ def handler() -> DownloadHandler:
 
 def read_all(handler: DownloadHandler, url: str) -> list[dict[str, t.Any]]:
     with handler.download(url, where=Location(export_id=7)) as export_file:
-        return list(export_file.rows())
+        return [row for batch in export_file.batches() for row in batch]
 
 
 @pytest.mark.parametrize(
@@ -303,7 +303,7 @@ def test_the_temporary_file_is_closed_after_success_error_and_early_exit(
     with pytest.raises(ExpiredDownloadError):
         read_all(handler, expired)
     with handler.download(good, where=Location(export_id=7)) as export_file:
-        next(iter(export_file.rows()))  # the consumer stops after one row
+        next(iter(export_file.batches()))  # the consumer stops after one batch
 
     assert len(spy.opened) == 4
     assert all(spool.closed for spool in spy.opened)
@@ -317,3 +317,16 @@ def test_the_temporary_file_has_no_name_to_leave_behind(
     with handler.download(url, where=Location(export_id=7)) as export_file:
         assert export_file.gzipped
         assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_come_a_page_at_a_time_in_file_order(
+    storage: Storage, handler: DownloadHandler
+) -> None:
+    rows = [{"id": n} for n in range(download_module.ROWS_PER_BATCH * 2 + 5)]
+    body = gzip.compress(b"".join(json.dumps(row).encode() + b"\n\n" for row in rows))
+    url = storage.serve("/many.ndjson.gz", Reply(body=body))
+    with handler.download(url, where=Location(export_id=7)) as export_file:
+        batches = list(export_file.batches())
+    size = download_module.ROWS_PER_BATCH
+    assert [len(batch) for batch in batches] == [size, size, 5], "blank lines are not rows"
+    assert [row for batch in batches for row in batch] == rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import typing as t
 
 import pytest
 from singer_sdk import typing as th
@@ -76,3 +77,86 @@ def test_a_bad_value_names_its_record_and_the_stream_adds_where_it_was() -> None
     assert str(error) == (
         "Stream 'events', window [a, b), event 55: field 'amount' is 'lots', expected a number."
     )
+
+
+# Every converter the shaper can meet, each with values it keeps and values it converts.
+PAGE_FIELDS = (
+    Field("id", th.IntegerType, normalize.integer, "ID.", required=True),
+    Field("at", th.DateTimeType, normalize.utc_timestamp, "Time."),
+    Field("amount", th.NumberType, normalize.number, "Amount."),
+    Field("flag", th.BooleanType, normalize.boolean, "Flag."),
+    Field("name", th.StringType, normalize.text, "Name."),
+    Field("tags", th.ArrayType(th.StringType), normalize.text_list, "Tags."),
+)
+TYPED_ROW: dict[str, t.Any] = {
+    "id": 7,
+    "at": "2024-03-09 10:00:00",
+    "amount": 12.5,
+    "flag": True,
+    "name": "x",
+    "tags": ["a", None],
+}
+PAGES: dict[str, list[dict[str, t.Any]]] = {
+    "every value of its type": [TYPED_ROW, {**TYPED_ROW, "id": 8, "amount": 3}, {"id": 9}],
+    "nulls": [{**TYPED_ROW, "at": None, "amount": None, "flag": None, "name": None, "tags": None}],
+    "an ISO time": [{**TYPED_ROW, "at": "2024-03-09T10:00:00Z"}],
+    "an amount as text": [TYPED_ROW, {**TYPED_ROW, "amount": "12.50"}],
+    "a flag as 0/1": [{**TYPED_ROW, "flag": 1}, {**TYPED_ROW, "flag": "0"}],
+    "an id as text": [{**TYPED_ROW, "id": "10"}],
+    "a name as a number": [{**TYPED_ROW, "name": 12345}],
+    "an int tag": [{**TYPED_ROW, "tags": [1]}],
+    "a field the schema does not know": [TYPED_ROW, {**TYPED_ROW, "extra": 1}],
+    "fields in another order": [{"name": "y", "id": 11, "amount": 1.0}],
+}
+BAD_PAGES: dict[str, list[t.Any]] = {
+    "no id": [TYPED_ROW, {"amount": 1}],
+    "a null id": [{**TYPED_ROW, "id": None}],
+    "a bad time": [{**TYPED_ROW, "at": "yesterday"}],
+    "a bad amount": [{**TYPED_ROW, "amount": "lots"}],
+    "a bool id": [{**TYPED_ROW, "id": True}],
+    "not an object": [TYPED_ROW, ["a list"]],
+}
+
+
+def page_shaper() -> RecordShaper:
+    fields = [field.name for field in PAGE_FIELDS]
+    return RecordShaper("rows", "row", converters_of(PAGE_FIELDS, fields), logging.getLogger())
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_page_shaped_at_once_is_the_page_shaped_row_by_row(page: str) -> None:
+    at_once = page_shaper().rows([dict(row) for row in PAGES[page]], "GET /rows")
+    row_by_row = [page_shaper()(dict(row), "GET /rows") for row in PAGES[page]]
+    assert at_once == row_by_row
+    for record, expected in zip(at_once, row_by_row, strict=True):
+        assert list(record) == list(expected), "the same field order"
+        assert [type(v) for v in record.values()] == [type(v) for v in expected.values()]
+
+
+@pytest.mark.parametrize("page", list(BAD_PAGES))
+def test_a_bad_value_fails_a_page_as_it_fails_its_row(page: str) -> None:
+    shaper = page_shaper()
+    with pytest.raises(normalize.BadValueError) as at_once:
+        page_shaper().rows(list(BAD_PAGES[page]), "GET /rows")
+    with pytest.raises(normalize.BadValueError) as row_by_row:
+        [shaper(row, "GET /rows") for row in BAD_PAGES[page]]
+    assert str(at_once.value) == str(row_by_row.value)
+
+
+def test_a_typed_page_is_shaped_without_the_row_by_row_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def row_by_row(*_: object) -> None:
+        raise AssertionError("the page went row by row")
+
+    monkeypatch.setattr(RecordShaper, "__call__", row_by_row)
+    records = page_shaper().rows(
+        [dict(row) for row in PAGES["every value of its type"]], "GET /rows"
+    )
+    assert records[0]["at"] == "2024-03-09T10:00:00Z"
+
+
+def test_an_unknown_field_on_a_page_is_reported_once(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        page_shaper().rows([{**TYPED_ROW, "extra": 1}, {**TYPED_ROW, "extra": 2}], "GET /rows")
+    assert [r.getMessage().count("'extra'") for r in caplog.records] == [1]

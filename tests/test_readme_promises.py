@@ -116,7 +116,7 @@ def test_exports_are_kept_in_flight_up_to_ten_at_once() -> None:
     for export_file in tracker.files():
         if created_at_first_file is None:
             created_at_first_file = sum(1 for r in repositories if r.created)
-        order += [row["export_id"] for row in export_file.rows()]
+        order += [row["export_id"] for batch in export_file.batches() for row in batch]
     assert created_at_first_file == 10
     assert order == [repository.created[0] for repository in repositories]
 

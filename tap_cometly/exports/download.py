@@ -10,7 +10,8 @@ An export file lives on object storage behind a short-lived presigned URL. The h
 - recognises gzip by its magic bytes and checks that the file is whole (the gzip end marker and
   CRC, or Content-Length for a plain file) before a single row is handed out, so a truncated file
   is fetched again instead of half a window being loaded;
-- then reads the file line by line, one JSON object per line.
+- then reads the file line by line, one JSON object per line, handing the rows out a page's worth
+  at a time.
 
 A presigned URL holds a signature, so it appears in no log, error or state: downloads are named by
 where the caller says they belong (stream, window, export id) and by the
@@ -44,6 +45,8 @@ if t.TYPE_CHECKING:
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK_BYTES = 1 << 20
+# Rows handed out at a time: a list page's worth, shaped at once (RecordShaper.rows).
+ROWS_PER_BATCH = 4000
 # A file that arrives cut short or corrupt is fetched this many times in all before the run stops.
 MAX_FETCHES = 3
 
@@ -147,15 +150,17 @@ class ExportFile:
         self.gzipped = gzipped
         self.where = where
 
-    def rows(self) -> Iterator[dict[str, t.Any]]:
-        """Each line's JSON object in file order; blank lines are skipped, a missing final
-        newline is fine, and a line that is not a JSON object stops the run naming its number."""
+    def batches(self) -> Iterator[list[dict[str, t.Any]]]:
+        """The file's rows in order, as a page's: up to ROWS_PER_BATCH at a time. Blank lines
+        are skipped, a missing final newline is fine, and a line that is not a JSON object stops
+        the run naming its number."""
         self._spool.seek(0)
         source: t.ContextManager[t.Iterable[bytes]] = (
             gzip.GzipFile(fileobj=self._spool, mode="rb")
             if self.gzipped
             else nullcontext(self._spool)
         )
+        batch: list[dict[str, t.Any]] = []
         with source as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
@@ -176,7 +181,12 @@ class ExportFile:
                         "an object. Report it to Cometly support with the export id.",
                         self.where,
                     )
-                yield row
+                batch.append(row)
+                if len(batch) == ROWS_PER_BATCH:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
 
 def _json_problem(error: ValueError) -> str:

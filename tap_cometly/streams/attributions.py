@@ -37,7 +37,6 @@ from tap_cometly.vocabulary import MAX_SOURCES_PER_REQUEST
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
-    import requests
     from singer_sdk.helpers.types import Context
 
     from tap_cometly.setting_checks import AttributionSetup
@@ -145,10 +144,12 @@ class EventAttributionsStream(DayExportedStream):
         attribution["sources[]"] = attribution.pop("sources")
         return {**super().get_url_params(context, next_page_token), **attribution}
 
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        for record in super().parse_response(response):
+    def event_records(self, rows: list[t.Any], source: str) -> list[dict[str, t.Any]]:
+        """A page's or an export file's rows, each with the touchpoint it credits."""
+        records = super().event_records(rows, source)
+        for record in records:
             self._require_touchpoint(record)
-            yield record
+        return records
 
     def records_in_window(self, window: Window) -> Iterable[dict[str, t.Any]]:
         for _, request in self.requests_of(window):
@@ -194,11 +195,6 @@ class EventAttributionsStream(DayExportedStream):
             f"attribution setup {context['setup'] + 1} ({setup.model}, {lookback}), "
             f"sources {first + 1}-{last}"
         )
-
-    def export_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
-        record = super().export_record(row, source)
-        self._require_touchpoint(record)
-        return record
 
     # Both paths
 

@@ -53,6 +53,4 @@ class CompaniesStream(CometlyStream):
         return {"per_page": MAX_COMPANIES_PER_PAGE, "cursor": next_page_token}
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        source = describe_request(response)
-        for row in page_rows(response):
-            yield self.shape(row, source)
+        return self.shape.rows(page_rows(response), describe_request(response))

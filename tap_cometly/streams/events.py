@@ -161,17 +161,16 @@ class EventPagesStream(WindowedStream):
         }
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        source = describe_request(response)
-        for row in page_rows(response):
-            yield self.event_record(row, source)
+        return self.event_records(page_rows(response), describe_request(response))
 
-    def event_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
-        """A page's or an export file's row as a record; `source` names the request or file."""
-        record = self.shape(row, source)
-        if record.get("event_time_utc") is None:
-            msg = f"{source} sent it without an event_time_utc, which Cometly always sends."
-            raise normalize.BadValueError(msg, Location(record=self.shape.name_of(record)))
-        return record
+    def event_records(self, rows: list[t.Any], source: str) -> list[dict[str, t.Any]]:
+        """A page's or an export file's rows as records; `source` names the request or file."""
+        records = self.shape.rows(rows, source)
+        for record in records:
+            if record.get("event_time_utc") is None:
+                msg = f"{source} sent it without an event_time_utc, which Cometly always sends."
+                raise normalize.BadValueError(msg, Location(record=self.shape.name_of(record)))
+        return records
 
     # Windows: see WindowedStream
 
@@ -299,8 +298,8 @@ class DayExportedStream(ExportedWindowsStream, EventPagesStream):
         assert isinstance(window, ExportDay)
         return end_of_day(window.day, self.settings.timezone)
 
-    def export_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
-        return self.event_record(row, source)
+    def export_records(self, rows: list[t.Any], source: str) -> list[dict[str, t.Any]]:
+        return self.event_records(rows, source)
 
     @property
     def export_filters(self) -> dict[str, t.Any]:

@@ -136,9 +136,9 @@ class ExportedWindowsStream(WindowedStream):
         """The end of the period the window's export covers."""
         return window.end
 
-    def export_record(self, row: t.Any, source: str) -> dict[str, t.Any]:
-        """An export file's row as a record; `source` names the file."""
-        return self.shape(row, source)
+    def export_records(self, rows: list[t.Any], source: str) -> list[dict[str, t.Any]]:
+        """Rows of an export file as records; `source` names the file."""
+        return self.shape.rows(rows, source)
 
     # Reading
 
@@ -174,16 +174,16 @@ class ExportedWindowsStream(WindowedStream):
             export_file = next(files)  # the tracker hands the files out in the parts' order
             fills = part.fills
             try:
-                for row in export_file.rows():
-                    record = self.export_record(row, "the export file")
-                    # An export covers at least its window (a whole day, or bounds widened for
-                    # either reading of them); a row outside belongs to, and is read with, its
-                    # own window.
-                    value = record.get(key)
-                    if value is None or window.contains(value):
-                        if fills:
-                            record.update(fills)
-                        yield record
+                for rows in export_file.batches():
+                    for record in self.export_records(rows, "the export file"):
+                        # An export covers at least its window (a whole day, or bounds widened
+                        # for either reading of them); a row outside belongs to, and is read
+                        # with, its own window.
+                        value = record.get(key)
+                        if value is None or window.contains(value):
+                            if fills:
+                                record.update(fills)
+                            yield record
             except CometlyAPIError as error:
                 error.relocate(export_file.where)
                 raise
