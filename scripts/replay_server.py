@@ -9,8 +9,9 @@ client renders each page once and the measured runs pay only for sending bytes. 
 checks always go to the fake (they are cheap, and each signs its download URL afresh); their
 download_url is rewritten to come back here. X-RateLimit headers are dropped.
 
-GET /_replay/stats answers {"hits": N, "misses": M, "bytes": B, "missed": [...]} since the last
-POST /_replay/reset: a measured run must have no misses.
+GET /_replay/stats answers {"hits": N, "misses": M, "bytes": B, "missed": [...], "first_at": T}
+since the last POST /_replay/reset: a measured run must have no misses; T is the
+time.monotonic() of the first request (a client's start-up ends there).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import http.client
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -38,6 +40,7 @@ class Replay:
         self._local = threading.local()
         self.hits = self.misses = self.bytes = 0
         self.missed: list[str] = []  # the first few misses' keys, for stats
+        self.first_at: float | None = None  # time.monotonic() of the first request
 
     def _forward(self, base: str, method: str, path: str, body: bytes, headers: Any) -> Answer:
         parts = urlsplit(base)
@@ -58,6 +61,9 @@ class Replay:
         return response.status, kept, data
 
     def answer(self, method: str, path: str, body: bytes, headers: Any) -> Answer:
+        with self._lock:
+            if self.first_at is None:
+                self.first_at = time.monotonic()
         is_status = method == "GET" and "/exports/" in path and not path.startswith(DOWNLOAD_PREFIX)
         if is_status:
             status, kept, data = self._forward(self.upstream, method, path, body, headers)
@@ -101,12 +107,14 @@ class Replay:
                 "misses": self.misses,
                 "bytes": self.bytes,
                 "missed": self.missed,
+                "first_at": self.first_at,
             }
 
     def reset(self) -> None:
         with self._lock:
             self.hits = self.misses = self.bytes = 0
             self.missed = []
+            self.first_at = None
 
 
 def _canonical(path: str, body: bytes, *, download: bool) -> tuple[str, bytes]:
