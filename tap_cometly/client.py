@@ -78,8 +78,16 @@ class CometlyStream(StreamHooks):
     @cached_property
     def shape(self) -> RecordShaper:
         # Only the fields of the schema in force: a catalog may describe fewer than we know.
-        converters = converters_of(self.fields, self.effective_schema["properties"])
-        return RecordShaper(self.name, self.record_noun, converters, self.logger)
+        # Those it deselects are left out as they come (the SDK would prune them).
+        properties = self.effective_schema["properties"]
+        selected = [name for name in properties if self.mask["properties", name]]
+        return RecordShaper(
+            self.name,
+            self.record_noun,
+            converters_of(self.fields, selected),
+            self.logger,
+            deselected=frozenset(properties) - set(selected),
+        )
 
     @property
     def connection(self) -> ApiConnection:

@@ -178,10 +178,17 @@ def convert(convert_value: Converter, value: t.Any, *, source: str, field: str) 
 
 
 class RecordShaper:
-    """Types the known fields of a stream's rows and leaves out those the schema does not know."""
+    """Types the known fields of a stream's rows and leaves out those the schema does not know
+    (reported once each) and the deselected ones (silently)."""
 
     def __init__(
-        self, stream: str, noun: str, converters: t.Mapping[str, Converter], logger: logging.Logger
+        self,
+        stream: str,
+        noun: str,
+        converters: t.Mapping[str, Converter],
+        logger: logging.Logger,
+        *,
+        deselected: frozenset[str] = frozenset(),
     ) -> None:
         self._stream = stream
         self._noun = noun
@@ -192,7 +199,8 @@ class RecordShaper:
         }
         self._logger = logger
         self._unknown_reported: set[str] = set()
-        self._known = frozenset(self._converters)
+        self._deselected = deselected
+        self._known = frozenset(self._converters) | deselected
         self._page_type = _page_type(stream, self._converters)
         self._reformatted = tuple(
             field for field, convert_value in converters.items() if convert_value is utc_timestamp
@@ -204,8 +212,8 @@ class RecordShaper:
         if self._page_type is not None:
             try:
                 shaped: list[Record] = msgspec.convert(rows, self._page_type)
-                # msgspec leaves unknown fields out silently: those rows go row by row, to be
-                # reported.
+                # msgspec leaves out the fields it is not given silently: the deselected ones,
+                # and unknown ones, whose rows go row by row, to be reported.
                 if all(map(self._known.issuperset, rows)) and all(map(_ID.issubset, rows)):
                     for record in shaped:
                         for field in self._reformatted:
@@ -228,7 +236,8 @@ class RecordShaper:
         for field, value in row.items():
             kept = kept_types.get(field)
             if kept is None:
-                self._report_unknown(field)
+                if field not in self._deselected:
+                    self._report_unknown(field)
                 continue
             if type(value) in kept:
                 shaped[field] = value

@@ -160,3 +160,22 @@ def test_an_unknown_field_on_a_page_is_reported_once(caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.WARNING):
         page_shaper().rows([{**TYPED_ROW, "extra": 1}, {**TYPED_ROW, "extra": 2}], "GET /rows")
     assert [r.getMessage().count("'extra'") for r in caplog.records] == [1]
+
+
+def test_deselected_fields_are_left_out_silently_on_both_paths(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    kept = [field.name for field in PAGE_FIELDS if field.name not in {"name", "tags"}]
+    shaper = RecordShaper(
+        "rows",
+        "row",
+        converters_of(PAGE_FIELDS, kept),
+        logging.getLogger(),
+        deselected=frozenset({"name", "tags"}),
+    )
+    with caplog.at_level(logging.WARNING):
+        at_once = shaper.rows([dict(TYPED_ROW)], "GET /rows")
+        row_by_row = shaper({**TYPED_ROW, "amount": "1.5"}, "GET /rows")
+    assert list(at_once[0]) == ["id", "at", "amount", "flag"]
+    assert list(row_by_row) == ["id", "at", "amount", "flag"]
+    assert not caplog.records

@@ -13,7 +13,7 @@ from contextlib import redirect_stdout
 import pytest
 from singer_sdk import Tap, metrics
 from singer_sdk.configuration import _dict_config
-from singer_sdk.helpers import capabilities
+from singer_sdk.helpers import _catalog, capabilities
 from singer_sdk.mapper import SameRecordTransform, StreamMap
 from singer_sdk.plugin_base import PluginBase
 from singer_sdk.singerlib.catalog import SelectionMask
@@ -123,6 +123,7 @@ def test_the_record_work_plain_records_skip_is_the_sdks_as_read() -> None:
         "child_context",
         "partition_context",
     ]
+    assert parameters(_catalog.pop_deselected_record_properties)[:3] == ["record", "schema", "mask"]
     generate = inspect.getsource(Stream._generate_record_messages)
     for step in (
         "pop_deselected_record_properties(record, self.schema, self.mask)",
