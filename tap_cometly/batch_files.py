@@ -2,11 +2,11 @@
 
 The files are what singer-sdk's JSONLinesBatcher writes, which targets read: one record per line,
 `batch_size` records a file, named and stored the same way. The SDK encodes each record with
-simplejson and gzips at level 9, together about two thirds of a batch run's time; here a
+simplejson and gzips at level 9, together about three fifths of a batch run's time; here a
 file's records are encoded by msgspec in one call (the encoder of the tap's RECORD messages) and
-gzipped at level 1, several times faster, the files about a quarter larger. The SDK gzips
-whatever `encoding.compression` says, and a target reads the files as it says; here a file is
-gzipped when it says gzip and left plain when it says none. Other formats go to the SDK.
+gzipped at level 1, several times faster, the files larger (by half on the fake's rows). The
+SDK gzips whatever `encoding.compression` says, and a target reads the files as it says; here a
+file is gzipped when it says gzip and left plain when it says none. Other formats go to the SDK.
 """
 
 from __future__ import annotations
