@@ -40,7 +40,7 @@ Stream hooks (StreamHooks):
   loop prunes the records batch files get (prune_deselected), or a deselected column (an
   email, a phone) would reach the files.
 - `_write_record_message`: per record, the SDK prunes deselected fields by walking the selection
-  mask, runs the record through its stream maps and builds a RecordMessage, about half the
+  mask, runs the record through its stream maps and builds a RecordMessage, about a third of the
   tap's time on a large sync. Where all but the pruning is provably a no-op (plain_records:
   one stream map that passes records through unchanged, no flattening, no type conformance,
   nothing deselected but top-level fields), the record loses those fields and goes straight to
