@@ -170,22 +170,14 @@ def test_a_new_meltano_project_loads_postgres_without_duplicate_keys(
     with postgres_server() as port:
         project.env |= pipeline_env(fake, port, SCHEMA)
         project.meltano("run", "tap-cometly", "target-postgres")
-        assert row_counts(port) == {
-            "events": len(fake.events(utc(START), utc(FIRST_END))),
-            "contacts": len(fake.contacts(utc(START), utc(FIRST_END))),
-            "companies": len(fake.companies()),
-        }
+        assert row_counts(port) == rows_in(fake, FIRST_END)
 
         fake.add_event(
             event_name="purchase", amount=42.5, event_time_utc=FIRST_END - timedelta(hours=1)
         )
         project.env["TAP_COMETLY_END_DATE"] = "2024-03-12"
         project.meltano("run", "tap-cometly", "target-postgres")
-        assert row_counts(port) == {
-            "events": len(fake.events(utc(START), utc(SECOND_END))),
-            "contacts": len(fake.contacts(utc(START), utc(SECOND_END))),
-            "companies": len(fake.companies()),
-        }
+        assert row_counts(port) == rows_in(fake, SECOND_END)
         for table in ("events", "contacts", "companies"):
             twice = f"select count(*) - count(distinct id) from {SCHEMA}.{table}"
             assert psql(port, twice) == "0", f"a primary key twice in {table}"
@@ -196,11 +188,7 @@ def test_batch_files_gzipped_or_plain_load_into_postgres(
 ) -> None:
     fake = start_fake()
     project = new_project(tmp_path)
-    expected = {
-        "events": len(fake.events(utc(START), utc(FIRST_END))),
-        "contacts": len(fake.contacts(utc(START), utc(FIRST_END))),
-        "companies": len(fake.companies()),
-    }
+    expected = rows_in(fake, FIRST_END)
     with postgres_server() as port:
         for compression in ("gzip", "none"):
             schema = f"batch_{compression}"
@@ -217,6 +205,15 @@ def test_batch_files_gzipped_or_plain_load_into_postgres(
             assert any((tmp_path / compression).iterdir()), "the tap wrote batch files"
             amounts = f"select count(*) from {schema}.events where amount is not null"
             assert int(psql(port, amounts)) > 0
+
+
+def rows_in(fake: FakeCometly, end: datetime) -> dict[str, int]:
+    """Per table, the rows the fake holds from START to `end`."""
+    return {
+        "events": len(fake.events(utc(START), utc(end))),
+        "contacts": len(fake.contacts(utc(START), utc(end))),
+        "companies": len(fake.companies()),
+    }
 
 
 def row_counts(port: int, schema: str = SCHEMA) -> dict[str, int]:
