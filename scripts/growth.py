@@ -11,18 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scripts.benchlib import TapResult, fake_process, run_tap, run_tap_batched, table, tap_config
-from scripts.raw_client import ATTRIBUTION
-from scripts.record_path import FIRST_DAY, LIFTED, fake_args
+from scripts.record_path import ATTRIBUTION_SETUP, FIRST_DAY, LIFTED, fake_args
 
 FACTORS = (1, 4, 16)
 PEAK_RSS_LIMIT_MB = 150
 # Peak RSS at 16x may exceed 1x's by this share and still count as flat (allocator noise).
 FLAT_RSS = 1.25
-SETUP = {
-    "sources": ATTRIBUTION["sources[]"],
-    "attribution_model": ATTRIBUTION["attribution_model"],
-    "attribution_window": ATTRIBUTION["attribution_window"],
-}
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ PATHS = (
     Path(
         "event_attributions, list",
         "event_attributions",
-        {"extraction_method": "list", "attribution_setups": [SETUP]},
+        {"extraction_method": "list", "attribution_setups": [ATTRIBUTION_SETUP]},
     ),
     Path("contacts, export", "contacts", grows_contacts=True),
 )

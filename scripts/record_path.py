@@ -47,6 +47,12 @@ MAX_WAIT_SHARE = 1 / 3
 # setting holds 1,000,047 as generated (a day varies around events_per_day).
 EXPORT_EVENTS_PER_DAY = 863_000
 EXPORT_EVENTS = 1_000_000
+# The raw client's attribution filters as the tap's attribution setup.
+ATTRIBUTION_SETUP = {
+    "sources": ATTRIBUTION["sources[]"],
+    "attribution_model": ATTRIBUTION["attribution_model"],
+    "attribution_window": ATTRIBUTION["attribution_window"],
+}
 LIFTED = {
     "events_requests_per_minute": 1_000_000,
     "export_creates_per_minute": 1_000_000,
@@ -120,11 +126,10 @@ class PathResult:
     ceiling_rate: float
     raw: Raw
     tap: TapResult
-    tap_records: int
     tap_start_up: float  # seconds from the tap's process start to its first request
 
     def row(self) -> list[str]:
-        tap_rate = self.tap_records / self.tap.seconds
+        tap_rate = self.tap.records / self.tap.seconds
         waits = self.tap.rate_limit_waits()
         waited = "0 s" if all(w == "0 s" for w in waits[:1]) and len(waits) <= 1 else "WAITED"
         raw_rate = self.raw.records / self.raw.seconds
@@ -162,7 +167,7 @@ def measured(
     start_up = start_up_of(replay, path, tap)
     if tap.records != raw.records:
         raise SystemExit(f"{path}: the tap emitted {tap.records:,} records, raw {raw.records:,}")
-    return PathResult(path, raw.records / ceiling_seconds, raw, tap, tap.records, start_up)
+    return PathResult(path, raw.records / ceiling_seconds, raw, tap, start_up)
 
 
 def served_from_memory(replay: str, path: str, *, reset: bool = False) -> dict[str, Any]:
@@ -194,7 +199,7 @@ def batched(replay: str, config: dict[str, Any], beside: PathResult) -> PathResu
     start_up = start_up_of(replay, path, tap)
     if tap.records != beside.raw.records:
         raise SystemExit(f"{path}: {tap.records:,} records, raw {beside.raw.records:,}")
-    return PathResult(path, beside.ceiling_rate, beside.raw, tap, tap.records, start_up)
+    return PathResult(path, beside.ceiling_rate, beside.raw, tap, start_up)
 
 
 def fake_args(days: int, per_day: int, contacts: int = 10) -> list[str]:
@@ -241,12 +246,7 @@ def list_paths(days: int, per_day: int) -> list[PathResult]:
             )
         ]
         results.append(batched(replay, config, results[0]))
-        setup = {
-            "sources": ATTRIBUTION["sources[]"],
-            "attribution_model": ATTRIBUTION["attribution_model"],
-            "attribution_window": ATTRIBUTION["attribution_window"],
-        }
-        attributed = {**config, "attribution_setups": [setup]}
+        attributed = {**config, "attribution_setups": [ATTRIBUTION_SETUP]}
         results.append(
             measured(
                 replay,
@@ -279,8 +279,8 @@ def export_paths(per_day: int, *, least: int) -> list[PathResult]:
             config=config,
             stream="events",
         )
-        if exported.tap_records < least:
-            raise SystemExit(f"the day export holds {exported.tap_records:,} events, not {least:,}")
+        if exported.tap.records < least:
+            raise SystemExit(f"the day export holds {exported.tap.records:,} events, not {least:,}")
         return [exported, batched(replay, config, exported)]
 
 
@@ -300,8 +300,8 @@ def record_path(list_days: int, per_day: int, export_events: int, least: int = 0
     compile_bytecode()
     results = [*list_paths(list_days, per_day), *export_paths(export_events, least=least)]
     table(
-        f"1. Record path, served from memory by a replay server ({results[0].tap_records:,} "
-        f"events listed, {results[-1].tap_records:,} in one day export; records/s, wall time "
+        f"1. Record path, served from memory by a replay server ({results[0].tap.records:,} "
+        f"events listed, {results[-1].tap.records:,} in one day export; records/s, wall time "
         "with start-up; the raw client's share of time waiting on the server in brackets)",
         [
             "path",

@@ -207,9 +207,9 @@ def make_job(
 
 def exported_ids(files: t.Iterable[ExportFile]) -> list[int]:
     """The export id in each file's row, in the order the files come."""
-    return [
-        row["export_id"]
-        for export_file in files
-        for batch in export_file.batches()
-        for row in batch
-    ]
+    return [row["export_id"] for export_file in files for row in file_rows(export_file)]
+
+
+def file_rows(export_file: ExportFile) -> list[dict[str, t.Any]]:
+    """Every row of an export file, its batches one after another."""
+    return [row for batch in export_file.batches() for row in batch]

@@ -75,11 +75,9 @@ def test_each_window_state_follows_the_batch_files_of_its_rows(
 
 
 def batch_config_in(root: Path, compression: str | None = "gzip") -> dict[str, t.Any]:
-    encoding = (
-        {"format": "jsonl"}
-        if compression is None
-        else {"format": "jsonl", "compression": compression}
-    )
+    encoding = {"format": "jsonl"}
+    if compression is not None:
+        encoding["compression"] = compression
     return {
         "encoding": encoding,
         "storage": {"root": root.as_uri(), "prefix": "batch-"},

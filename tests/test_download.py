@@ -20,6 +20,7 @@ from tap_cometly.errors import CometlyAPIError, Location
 from tap_cometly.exports import download as download_module
 from tap_cometly.exports.download import DownloadHandler, ExpiredDownloadError
 from tap_cometly.settings import parse_settings
+from tests.export_fakes import file_rows
 
 SIGNATURE = "X-Amz-Signature=5ec7e75161a7u7e"
 ROWS = [{"id": n, "email": f"user{n}@example.com", "name": None} for n in range(1, 2001)]
@@ -121,7 +122,7 @@ def handler() -> DownloadHandler:
 
 def read_all(handler: DownloadHandler, url: str) -> list[dict[str, t.Any]]:
     with handler.download(url, where=Location(export_id=7)) as export_file:
-        return [row for batch in export_file.batches() for row in batch]
+        return file_rows(export_file)
 
 
 @pytest.mark.parametrize(

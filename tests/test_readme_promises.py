@@ -20,7 +20,15 @@ from tap_cometly.errors import CometlyAPIError
 from tap_cometly.exports.tracker import ExportTracker
 from tap_cometly.normalize import BadValueError
 from tap_cometly.tap import TapCometly
-from tests.export_fakes import FakeClock, FakeDownloader, FakeRepository, FakeSpace, Plan, make_job
+from tests.export_fakes import (
+    FakeClock,
+    FakeDownloader,
+    FakeRepository,
+    FakeSpace,
+    Plan,
+    file_rows,
+    make_job,
+)
 from tests.helpers import catalog_for, run_tap, tap_config
 
 if t.TYPE_CHECKING:
@@ -116,7 +124,7 @@ def test_exports_are_kept_in_flight_up_to_ten_at_once() -> None:
     for export_file in tracker.files():
         if created_at_first_file is None:
             created_at_first_file = sum(1 for r in repositories if r.created)
-        order += [row["export_id"] for batch in export_file.batches() for row in batch]
+        order += [row["export_id"] for row in file_rows(export_file)]
     assert created_at_first_file == 10
     assert order == [repository.created[0] for repository in repositories]
 
